@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.banks import load_default_bank
+from places.demo import DEMO_PASSWORD, load_demo_people
+
+
+class Command(BaseCommand):
+    help = "Load demo places, people and results for trying the app out. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Load even with DEBUG off (never in production)."
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Demo accounts have a published password: refusing with DEBUG off.")
+        load_default_bank()
+        logins = load_demo_people()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
+        )
+        for login in logins:
+            self.stdout.write(f"  {login.username:<12} password {DEMO_PASSWORD}  ({login.role})")

@@ -1,0 +1,545 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from places.models import Partner, Place
+
+
+class ImmutableBankError(Exception):
+    """Raised on any attempt to change or delete a published question bank or its contents."""
+
+    def __init__(self, what: str = "question bank"):
+        super().__init__(
+            f"This {what} belongs to a published question bank, which cannot be changed. "
+            "Copy the bank as a new draft version and edit that instead."
+        )
+
+
+class BankStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class SpectrumType(models.TextChoices):
+    """The four ways of working together, fixed in code, weakest first (ties go to the weaker)."""
+
+    COOPERATION = "cooperation", "Co-operation: alongside each other"
+    PARTNERSHIP = "partnership", "Partnership: signed up to a set agenda"
+    WEAK = "weak", "Weak collaboration: on one organisation's boat"
+    STRONG = "strong", "Strong collaboration: all at the helm"
+
+
+class RoleLevel(models.TextChoices):
+    SENIOR_LEADER = "senior_leader", "Senior leader"
+    MANAGER = "manager", "Manager"
+    FRONT_LINE = "front_line", "Front-line staff"
+    VOLUNTEER = "volunteer", "Volunteer"
+    RESIDENT = "resident", "Resident or community member"
+
+
+# --- Question banks ---
+
+
+class QuestionBankQuerySet(models.QuerySet):
+    def published(self) -> QuestionBankQuerySet:
+        return self.filter(status=BankStatus.PUBLISHED)
+
+    def drafts(self) -> QuestionBankQuerySet:
+        return self.filter(status=BankStatus.DRAFT)
+
+    # Bulk paths bypass save()/delete(), so they guard themselves.
+    def update(self, **kwargs):
+        if self.filter(status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError()
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.status == BankStatus.PUBLISHED for obj in objs):
+            # A bank is published by publish(), after its contents are complete.
+            raise ImmutableBankError()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class QuestionBank(models.Model):
+    name = models.CharField(max_length=120)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=BankStatus.choices, default=BankStatus.DRAFT)
+    description = models.TextField(blank=True)
+    spectrum_prompt = models.CharField(
+        "spectrum question", max_length=300, help_text="The single-choice question."
+    )
+    spectrum_help = models.CharField("spectrum help text", max_length=300, blank=True)
+    spectrum_cooperation = models.CharField("wording: co-operation", max_length=300)
+    spectrum_partnership = models.CharField("wording: partnership", max_length=300)
+    spectrum_weak = models.CharField("wording: weak collaboration", max_length=300)
+    spectrum_strong = models.CharField("wording: strong collaboration", max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionBankQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="bank_unique_version"),
+            models.CheckConstraint(
+                condition=Q(status__in=BankStatus.values), name="bank_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="bank_version_positive"),
+            models.CheckConstraint(
+                condition=Q(status=BankStatus.DRAFT) | Q(published_at__isnull=False),
+                name="bank_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version}, {self.get_status_display().lower()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == BankStatus.PUBLISHED
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return QuestionBank.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def save(self, *args, **kwargs):
+        stored = self._stored_status()
+        if stored == BankStatus.PUBLISHED or (stored is None and self.is_published):
+            raise ImmutableBankError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_status() == BankStatus.PUBLISHED:
+            raise ImmutableBankError()
+        return super().delete(*args, **kwargs)
+
+    def spectrum_choices(self) -> list[tuple[str, str]]:
+        """The four spectrum types with this bank's wording, weakest first."""
+        return [
+            (SpectrumType.COOPERATION, self.spectrum_cooperation),
+            (SpectrumType.PARTNERSHIP, self.spectrum_partnership),
+            (SpectrumType.WEAK, self.spectrum_weak),
+            (SpectrumType.STRONG, self.spectrum_strong),
+        ]
+
+    def publication_problems(self) -> list[str]:
+        problems = []
+        conditions = list(self.conditions.prefetch_related("statements"))
+        if not conditions:
+            problems.append("The bank has no conditions.")
+        for condition in conditions:
+            if not condition.statements.all():
+                problems.append(f"Condition “{condition.name}” has no statements.")
+        return problems
+
+    def publish(self) -> None:
+        """Freeze this draft. Raises ValueError when it is not ready."""
+        problems = self.publication_problems()
+        if problems:
+            raise ValueError(" ".join(problems))
+        now = timezone.now()
+        updated = QuestionBank.objects.filter(pk=self.pk, status=BankStatus.DRAFT).update(
+            status=BankStatus.PUBLISHED, published_at=now
+        )
+        if not updated:
+            raise ValueError("Only a draft bank can be published.")
+        self.status, self.published_at = BankStatus.PUBLISHED, now
+
+    @transaction.atomic
+    def copy_as_draft(self) -> QuestionBank:
+        """A new draft version of this bank with the same conditions and statement keys."""
+        latest = QuestionBank.objects.filter(name=self.name).aggregate(v=Max("version"))["v"]
+        copy = QuestionBank.objects.create(
+            name=self.name,
+            version=(latest or 0) + 1,
+            description=self.description,
+            spectrum_prompt=self.spectrum_prompt,
+            spectrum_help=self.spectrum_help,
+            spectrum_cooperation=self.spectrum_cooperation,
+            spectrum_partnership=self.spectrum_partnership,
+            spectrum_weak=self.spectrum_weak,
+            spectrum_strong=self.spectrum_strong,
+        )
+        for condition in self.conditions.prefetch_related("statements"):
+            new_condition = Condition.objects.create(
+                bank=copy,
+                key=condition.key,
+                name=condition.name,
+                description=condition.description,
+                comment_prompt=condition.comment_prompt,
+                order=condition.order,
+            )
+            Statement.objects.bulk_create(
+                Statement(
+                    condition=new_condition,
+                    key=s.key,
+                    text=s.text,
+                    help_text=s.help_text,
+                    reverse_keyed=s.reverse_keyed,
+                    order=s.order,
+                )
+                for s in condition.statements.all()
+            )
+        return copy
+
+
+class ConditionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.filter(bank__status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError("condition")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(bank__status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError("condition")
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        bank_ids = {obj.bank_id for obj in objs}
+        if QuestionBank.objects.filter(pk__in=bank_ids, status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError("condition")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class Condition(models.Model):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="conditions")
+    key = models.SlugField(
+        max_length=60, help_text="Stable across bank versions: trends match conditions by key."
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    comment_prompt = models.CharField(
+        max_length=300, blank=True, help_text="Prompt for the optional free-text comment."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["bank", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "key"], name="condition_unique_key_in_bank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def _in_published_bank(self) -> bool:
+        if self.pk is not None:
+            stored = Condition.objects.filter(pk=self.pk, bank__status=BankStatus.PUBLISHED)
+            if stored.exists():
+                return True
+        return QuestionBank.objects.filter(pk=self.bank_id, status=BankStatus.PUBLISHED).exists()
+
+    def save(self, *args, **kwargs):
+        if self._in_published_bank():
+            raise ImmutableBankError("condition")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._in_published_bank():
+            raise ImmutableBankError("condition")
+        return super().delete(*args, **kwargs)
+
+
+class StatementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.filter(condition__bank__status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError("statement")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(condition__bank__status=BankStatus.PUBLISHED).exists():
+            raise ImmutableBankError("statement")
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        condition_ids = {obj.condition_id for obj in objs}
+        if Condition.objects.filter(
+            pk__in=condition_ids, bank__status=BankStatus.PUBLISHED
+        ).exists():
+            raise ImmutableBankError("statement")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def for_bank(self, bank: QuestionBank) -> StatementQuerySet:
+        return self.filter(condition__bank=bank)
+
+
+class Statement(models.Model):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="statements")
+    key = models.SlugField(
+        max_length=60, help_text="Stable across bank versions: trends match statements by key."
+    )
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    reverse_keyed = models.BooleanField(
+        default=False, help_text="Agreeing is a bad sign (the score is reversed)."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["condition", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "key"], name="statement_unique_key_in_condition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _in_published_bank(self) -> bool:
+        if self.pk is not None:
+            stored = Statement.objects.filter(
+                pk=self.pk, condition__bank__status=BankStatus.PUBLISHED
+            )
+            if stored.exists():
+                return True
+        return Condition.objects.filter(
+            pk=self.condition_id, bank__status=BankStatus.PUBLISHED
+        ).exists()
+
+    def save(self, *args, **kwargs):
+        if self._in_published_bank():
+            raise ImmutableBankError("statement")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._in_published_bank():
+            raise ImmutableBankError("statement")
+        return super().delete(*args, **kwargs)
+
+
+# --- Cycles, invitations and responses ---
+
+
+DEFAULT_MIN_GROUP_SIZE = 5
+LOWEST_MIN_GROUP_SIZE = 3
+
+
+class CycleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    RELEASED = "released", "Released"
+
+
+class CycleQuerySet(models.QuerySet):
+    def released(self) -> CycleQuerySet:
+        return self.filter(status=CycleStatus.RELEASED)
+
+    def with_results(self) -> CycleQuerySet:
+        """Cycles whose results exist: closed (facilitators only) or released."""
+        return self.filter(status__in=[CycleStatus.CLOSED, CycleStatus.RELEASED])
+
+    def due_to_close(self, today) -> CycleQuerySet:
+        return self.filter(status=CycleStatus.OPEN, closes_on__lt=today)
+
+
+class Cycle(models.Model):
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="cycles")
+    bank = models.ForeignKey(
+        QuestionBank,
+        on_delete=models.PROTECT,
+        related_name="cycles",
+        limit_choices_to={"status": BankStatus.PUBLISHED},
+    )
+    name = models.CharField(max_length=120)
+    status = models.CharField(max_length=16, choices=CycleStatus.choices, default=CycleStatus.DRAFT)
+    min_group_size = models.PositiveSmallIntegerField(
+        "minimum group size (k)",
+        default=DEFAULT_MIN_GROUP_SIZE,
+        help_text="No figure describing fewer respondents than this is ever shown.",
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["place", "-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=LOWEST_MIN_GROUP_SIZE), name="cycle_k_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="cycle_closes_after_opens"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Cycle.objects.filter(pk=self.pk).values("status", "min_group_size", "bank_id")
+            stored = stored.first()
+            if stored and stored["status"] != CycleStatus.DRAFT:
+                # Respondents were promised this k and answered this bank: both are fixed.
+                if stored["min_group_size"] != self.min_group_size:
+                    raise ValueError("The minimum group size is fixed once a cycle has opened.")
+                if stored["bank_id"] != self.bank_id:
+                    raise ValueError("The question bank is fixed once a cycle has opened.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CycleStatus.OPEN
+
+    @property
+    def has_results(self) -> bool:
+        return self.status in (CycleStatus.CLOSED, CycleStatus.RELEASED)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def active(self) -> InvitationQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="invitations")
+    name = models.CharField(max_length=160)
+    email = models.EmailField()
+    # Only a SHA-256 hash of the personal link's token is stored: a database dump holds no link.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # The only trace of a submitted response: a flag, never a link to it.
+    submitted = models.BooleanField(default=False)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "email"], name="invitation_one_per_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class DraftResponse(models.Model):
+    """A response being written. Linked to its invitation so the link can resume it; deleted on
+    submit, when its content becomes an unlinked Response."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="draft")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True)
+    role_level = models.CharField(max_length=20, choices=RoleLevel.choices, blank=True)
+    spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    # {statement_id: 1..5 or None for don't know}; JSON keys are strings.
+    answers = models.JSONField(default=dict, blank=True)
+    # {condition_id: comment text}
+    comments = models.JSONField(default=dict, blank=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft response for invitation {self.invitation_id}"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_cycle(self, cycle: Cycle) -> ResponseQuerySet:
+        return self.filter(cycle=cycle)
+
+
+class Response(models.Model):
+    """A submitted response. Deliberately has no link to an invitation or user, a random id, and a
+    day-only date, so nobody can tell whose answers these are."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="responses")
+    role_level = models.CharField(max_length=20, choices=RoleLevel.choices)
+    spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    submitted_on = models.DateField()
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role_level__in=RoleLevel.values), name="response_role_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(spectrum_choice__in=[*SpectrumType.values, ""]),
+                name="response_spectrum_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk}"
+
+
+# The five-point scale respondents see; "don't know" is offered beside it and stored as NULL.
+ANSWER_SCALE = [
+    (1, "Strongly disagree"),
+    (2, "Disagree"),
+    (3, "Neither agree nor disagree"),
+    (4, "Agree"),
+    (5, "Strongly agree"),
+]
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="answers")
+    # 1 = strongly disagree … 5 = strongly agree; NULL = don't know.
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "statement"], name="answer_one_per_statement"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5),
+                name="answer_value_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement.key}: {self.value if self.value is not None else 'don’t know'}"
+
+    @property
+    def is_dont_know(self) -> bool:
+        return self.value is None
+
+
+class Comment(models.Model):
+    """A free-text comment on one condition. Not linked to the response it came with: comments can
+    name their writer, so they must not lead back to anyone's answers."""
+
+    # A random id, so that insertion order does not pair a comment with its response's answers.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="comments")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField(max_length=2000)
+
+    def __str__(self) -> str:
+        return self.text[:60]

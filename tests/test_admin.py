@@ -1,0 +1,148 @@
+"""Question banks in Django admin: actions, preview, and read-only published banks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import BankStatus, QuestionBank, Statement
+from tests.factories import make_bank
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def _action(client, action: str, bank: QuestionBank):
+    return client.post(
+        reverse("admin:assessments_questionbank_changelist"),
+        {"action": action, "_selected_action": [bank.pk]},
+        follow=True,
+    )
+
+
+def test_copy_as_new_draft_action(admin_client):
+    bank = make_bank()
+    response = _action(admin_client, "copy_as_new_draft", bank)
+    assert response.status_code == 200
+    copy = QuestionBank.objects.get(name=bank.name, version=2)
+    assert copy.status == BankStatus.DRAFT
+    assert f"Created {copy}" in response.content.decode()
+    assert Statement.objects.for_bank(copy).count() == Statement.objects.for_bank(bank).count()
+
+
+def test_publish_action(admin_client):
+    bank = make_bank(publish=False)
+    _action(admin_client, "publish_banks", bank)
+    bank.refresh_from_db()
+    assert bank.status == BankStatus.PUBLISHED
+
+
+def test_publish_action_reports_an_incomplete_bank(admin_client):
+    bank = make_bank(n_conditions=0, publish=False)
+    response = _action(admin_client, "publish_banks", bank)
+    assert "was not published" in response.content.decode()
+    bank.refresh_from_db()
+    assert bank.status == BankStatus.DRAFT
+
+
+def test_preview_renders_every_statement_and_spectrum_wording(admin_client):
+    bank = make_bank(n_conditions=3, n_statements=4)
+    response = admin_client.get(reverse("admin:assessments_questionbank_preview", args=[bank.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for statement in Statement.objects.for_bank(bank):
+        assert statement.text in html
+    for _, wording in bank.spectrum_choices():
+        assert wording in html
+    assert html.count('value="dk"') == 12
+
+
+def test_published_bank_change_page_is_read_only(admin_client):
+    bank = make_bank()
+    url = reverse("admin:assessments_questionbank_change", args=[bank.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="description"' not in page  # shown as text, not an input
+    response = admin_client.post(url, {"name": "Hacked", "version": 9, "description": "x"})
+    assert response.status_code == 403
+    bank.refresh_from_db()
+    assert bank.name != "Hacked"
+
+
+def test_published_bank_cannot_be_deleted_in_admin(admin_client):
+    bank = make_bank()
+    url = reverse("admin:assessments_questionbank_delete", args=[bank.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    response = admin_client.post(
+        reverse("admin:assessments_questionbank_changelist"),
+        {"action": "delete_selected", "_selected_action": [bank.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert QuestionBank.objects.filter(pk=bank.pk).exists()
+
+
+def test_published_condition_is_read_only_in_admin(admin_client):
+    bank = make_bank()
+    condition = bank.conditions.first()
+    url = reverse("admin:assessments_condition_change", args=[condition.pk])
+    response = admin_client.post(url, {"name": "Hacked", "key": condition.key, "order": 0})
+    assert response.status_code == 403
+    condition.refresh_from_db()
+    assert condition.name != "Hacked"
+
+
+def test_draft_condition_edits_statements_inline(admin_client):
+    bank = make_bank(n_conditions=1, n_statements=1, publish=False)
+    condition = bank.conditions.get()
+    statement = condition.statements.get()
+    url = reverse("admin:assessments_condition_change", args=[condition.pk])
+    data = {
+        "key": condition.key,
+        "name": condition.name,
+        "description": "",
+        "comment_prompt": "",
+        "order": 0,
+        "statements-TOTAL_FORMS": 2,
+        "statements-INITIAL_FORMS": 1,
+        "statements-MIN_NUM_FORMS": 0,
+        "statements-MAX_NUM_FORMS": 1000,
+        "statements-0-id": statement.pk,
+        "statements-0-condition": condition.pk,
+        "statements-0-order": 2,
+        "statements-0-key": statement.key,
+        "statements-0-text": "Reworded statement",
+        "statements-0-help_text": "",
+        "statements-1-condition": condition.pk,
+        "statements-1-order": 1,
+        "statements-1-key": "brand_new",
+        "statements-1-text": "A new statement",
+        "statements-1-help_text": "",
+        "statements-1-reverse_keyed": "on",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    texts = list(condition.statements.order_by("order").values_list("text", "reverse_keyed"))
+    assert texts == [("A new statement", True), ("Reworded statement", False)]
+
+
+def test_places_partners_memberships_cycles_have_admin_lists(
+    admin_client, partner_a, facilitator_a
+):
+    for name in [
+        "places_place",
+        "places_partner",
+        "places_membership",
+        "assessments_cycle",
+        "assessments_questionbank",
+        "assessments_condition",
+    ]:
+        response = admin_client.get(reverse(f"admin:{name}_changelist"))
+        assert response.status_code == 200, name
+    assert (
+        partner_a.name
+        in admin_client.get(reverse("admin:places_partner_changelist")).content.decode()
+    )

@@ -1,0 +1,49 @@
+"""Settings fail fast: production without a secret key refuses to start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = _run_check({"DEBUG": "false", "ALLOWED_HOSTS": "example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_with_secret_key_starts():
+    result = _run_check({"DEBUG": "false", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.org"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_url_selects_the_database():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "betterway.settings"}
+    env["DATABASE_URL"] = "postgres://u:p@db.example:5432/hc"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.strip() == "django.db.backends.postgresql", out.stderr
