@@ -418,13 +418,31 @@ class InvitationQuerySet(models.QuerySet):
     def active(self) -> InvitationQuerySet:
         return self.filter(revoked_at__isnull=True)
 
+    def by_token(self, token: str) -> Invitation | None:
+        from assessments.tokens import hash_token
+
+        return self.select_related("cycle", "cycle__bank", "cycle__place", "partner").filter(
+            token_hash=hash_token(token)
+        ).first()
+
+    def awaiting(self) -> InvitationQuerySet:
+        """Active and not yet submitted: the people reminders are for."""
+        return self.active().filter(submitted=False)
+
+    def with_status(self) -> InvitationQuerySet:
+        return self.select_related("partner").annotate(
+            has_draft=models.Exists(DraftResponse.objects.filter(invitation=models.OuterRef("pk")))
+        )
+
 
 class Invitation(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="invitations")
     name = models.CharField(max_length=160)
     email = models.EmailField()
-    # Only a SHA-256 hash of the personal link's token is stored: a database dump holds no link.
+    # The link's token is derived from this salt and SECRET_KEY; only its SHA-256 hash is stored,
+    # so a database dump holds no usable link (see assessments/tokens.py).
+    token_salt = models.CharField(max_length=64, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
@@ -442,6 +460,29 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def token(self) -> str:
+        from assessments.tokens import token_for
+
+        return token_for(self.token_salt)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def refusal(self) -> str | None:
+        """Why this link cannot be used to answer now, in the respondent's words; None if it can."""
+        if self.is_revoked:
+            return "This link has been withdrawn by the facilitator. Ask them for a new one."
+        if self.submitted:
+            return None  # handled by the thank-you page, not an error
+        status = self.cycle.status
+        if status == CycleStatus.DRAFT:
+            return "This health check has not opened yet. Please come back when it opens."
+        if status != CycleStatus.OPEN:
+            return "This health check has closed, so answers can no longer be added."
+        return None
 
 
 class DraftResponse(models.Model):

@@ -29,5 +29,7 @@ urlpatterns = [
     path("", place_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
+    path("places/<slug:slug>/", include("assessments.cycle_urls")),
+    path("r/", include("assessments.respond_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""Facilitator pages for one place's cycles, under /places/<slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The respondent's journey, reached only through a personal link."""
+
+urlpatterns: list = []

@@ -1,0 +1,242 @@
+"""Writes that touch several models, each in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import tokens
+from assessments.models import (
+    Answer,
+    Comment,
+    Cycle,
+    CycleStatus,
+    DraftResponse,
+    Invitation,
+    Response,
+    Statement,
+)
+from places.models import Partner
+
+log = logging.getLogger(__name__)
+
+
+class TransitionError(Exception):
+    """A cycle cannot move to the requested status; the message says why, in plain words."""
+
+
+# --- Cycle lifecycle ---
+
+
+def _transition(cycle: Cycle, source: str, target: str, stamp: str) -> None:
+    now = timezone.now()
+    # A conditional update, so two facilitators clicking at once cannot both succeed.
+    moved = Cycle.objects.filter(pk=cycle.pk, status=source).update(status=target, **{stamp: now})
+    if not moved:
+        raise TransitionError(
+            f"This cycle is {cycle.get_status_display().lower()}, so it cannot be "
+            f"moved to {CycleStatus(target).label.lower()}."
+        )
+    cycle.status = target
+    setattr(cycle, stamp, now)
+
+
+@transaction.atomic
+def open_cycle(cycle: Cycle) -> None:
+    if not cycle.bank.is_published:
+        raise TransitionError("A cycle can only open on a published question bank.")
+    if not cycle.place.partners.exists():
+        raise TransitionError("Add the place's partner organisations before opening a cycle.")
+    _transition(cycle, CycleStatus.DRAFT, CycleStatus.OPEN, "opened_at")
+
+
+@transaction.atomic
+def close_cycle(cycle: Cycle) -> None:
+    """Close the cycle: links stop working and unsubmitted drafts are discarded."""
+    _transition(cycle, CycleStatus.OPEN, CycleStatus.CLOSED, "closed_at")
+    # Drafts that were never submitted are not results: they go, with their link to a person.
+    DraftResponse.objects.filter(invitation__cycle=cycle).delete()
+
+
+@transaction.atomic
+def release_cycle(cycle: Cycle) -> None:
+    _transition(cycle, CycleStatus.CLOSED, CycleStatus.RELEASED, "released_at")
+
+
+def close_due_cycles(today: dt.date | None = None) -> list[Cycle]:
+    """Close every open cycle whose closing date has passed (run daily by a scheduler)."""
+    today = today or timezone.localdate()
+    closed = []
+    for cycle in Cycle.objects.due_to_close(today).select_related("bank", "place"):
+        try:
+            close_cycle(cycle)
+        except TransitionError:
+            continue  # closed meanwhile by a facilitator
+        closed.append(cycle)
+    return closed
+
+
+# --- Invitations ---
+
+
+@dataclass(frozen=True)
+class InviteeLine:
+    name: str
+    email: str
+    partner: Partner
+
+
+@transaction.atomic
+def create_invitations(cycle: Cycle, invitees: list[InviteeLine]) -> list[Invitation]:
+    invitations = []
+    for invitee in invitees:
+        salt = tokens.new_salt()
+        invitations.append(
+            Invitation(
+                cycle=cycle,
+                partner=invitee.partner,
+                name=invitee.name,
+                email=invitee.email,
+                token_salt=salt,
+                token_hash=tokens.hash_token(tokens.token_for(salt)),
+            )
+        )
+    return Invitation.objects.bulk_create(invitations)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("respond_start", args=[invitation.token])
+
+
+def _send(invitation: Invitation, template: str) -> None:
+    context = {
+        "invitation": invitation,
+        "cycle": invitation.cycle,
+        "place": invitation.cycle.place,
+        "url": invitation_url(invitation),
+    }
+    subject = render_to_string(f"assessments/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"assessments/email/{template}_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    # Logged without the link: a log file must never hold a usable token.
+    log.info("Sent %s for invitation %s", template, invitation.pk)
+
+
+def send_invitations(invitations: list[Invitation]) -> int:
+    now = timezone.now()
+    for invitation in invitations:
+        _send(invitation, "invitation")
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(last_sent_at=now)
+    return len(invitations)
+
+
+def reminder_candidates(cycle: Cycle, now: dt.datetime | None = None):
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.REMINDER_INTERVAL_HOURS)
+    return cycle.invitations.awaiting().filter(
+        Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=cutoff)
+    )
+
+
+def send_reminders(cycle: Cycle, now: dt.datetime | None = None) -> int:
+    """Remind those who have not submitted, never anyone contacted within the interval."""
+    if cycle.status != CycleStatus.OPEN:
+        return 0
+    now = now or timezone.now()
+    sent = 0
+    for invitation in reminder_candidates(cycle, now).select_related("cycle__place"):
+        # Claim the reminder first, so two schedulers running at once cannot both send it.
+        claimed = (
+            Invitation.objects.filter(pk=invitation.pk, last_sent_at=invitation.last_sent_at)
+            .update(last_sent_at=now)
+        )
+        if claimed:
+            _send(invitation, "reminder")
+            sent += 1
+    return sent
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        DraftResponse.objects.filter(invitation=invitation).delete()
+
+
+# --- Submitting a response ---
+
+
+class SubmitRefused(Exception):
+    """The response cannot be submitted; the message says why, for the respondent."""
+
+
+@transaction.atomic
+def submit_response(invitation: Invitation) -> bool:
+    """Turn the invitation's draft into an unlinked Response. Returns False if it was already
+    submitted (a double click, a second tab): the caller shows the thank-you page either way."""
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk,
+        submitted=False,
+        revoked_at__isnull=True,
+        cycle__status=CycleStatus.OPEN,
+    ).update(submitted=True)
+    if not claimed:
+        invitation.refresh_from_db()
+        if invitation.submitted:
+            return False
+        raise SubmitRefused(invitation.refusal() or "This link cannot be used now.")
+
+    draft = DraftResponse.objects.select_for_update().filter(invitation=invitation).first()
+    problems = draft_problems(draft, invitation.cycle)
+    if problems:
+        raise SubmitRefused(" ".join(problems))  # the atomic block undoes the claim
+
+    response = Response.objects.create(
+        cycle_id=invitation.cycle_id,
+        partner_id=draft.partner_id,
+        role_level=draft.role_level,
+        spectrum_choice=draft.spectrum_choice,
+        submitted_on=timezone.localdate(),  # the day only: no time that could match a log line
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, statement_id=int(statement_id), value=value)
+        for statement_id, value in draft.answers.items()
+    )
+    Comment.objects.bulk_create(
+        Comment(cycle_id=invitation.cycle_id, condition_id=int(condition_id), text=text)
+        for condition_id, text in draft.comments.items()
+        if text.strip()
+    )
+    draft.delete()
+    return True
+
+
+def draft_problems(draft: DraftResponse | None, cycle: Cycle) -> list[str]:
+    """What is missing before a draft can be submitted, in the respondent's words."""
+    if draft is None:
+        return ["Please answer the questions before submitting."]
+    problems = []
+    if draft.partner_id is None or not draft.role_level:
+        problems.append("Please confirm your organisation and your role.")
+    elif not cycle.place.partners.filter(pk=draft.partner_id).exists():
+        problems.append("Please choose one of this place's partner organisations.")
+    statement_ids = set(Statement.objects.for_bank(cycle.bank).values_list("pk", flat=True))
+    answered = {int(k) for k in draft.answers}
+    if answered - statement_ids:
+        problems.append("Some answers do not belong to this health check.")
+    missing = len(statement_ids - answered)
+    if missing:
+        problems.append(f"{missing} statement{'s' if missing != 1 else ''} still need an answer.")
+    if not draft.spectrum_choice:
+        problems.append("Please choose how partners work together.")
+    return problems

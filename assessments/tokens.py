@@ -1,0 +1,32 @@
+"""Personal invitation links.
+
+A link's token is an HMAC of a random per-invitation salt under SECRET_KEY, and the database keeps
+only the salt and a SHA-256 hash of the token. So the server can rebuild a link to email a reminder
+or show it to the facilitator, yet a copy of the database alone holds no usable link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+SALT_BYTES = 16
+_PURPOSE = b"betterway.invitation-link"  # single purpose: these tokens open invitations only
+
+
+def new_salt() -> str:
+    return secrets.token_hex(SALT_BYTES)
+
+
+def token_for(salt: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), _PURPOSE + b":" + salt.encode(), hashlib.sha256
+    ).hexdigest()
+    return digest  # 256 bits, hex: safe in a URL path and in email clients
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
