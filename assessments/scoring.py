@@ -1,0 +1,341 @@
+"""The scoring rules of DESIGN §5, as small functions over already-aggregated numbers.
+
+Pure Python on purpose: the database does the GROUP BY over answers, and these functions turn
+per-respondent or per-partner figures into scores, bands and labels. Keeping Django out means every
+rule can be tested by hand-worked arithmetic, without a database.
+
+Means use `statistics.mean`, which adds floats exactly; a plain `sum() / len()` can turn an average
+of averages that is 75 on paper into 74.99999999999999 and drop it into the band below.
+"""
+
+import math
+import statistics
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+# --- Thresholds: every number the rules depend on, each with a test -----------------------------
+STRENGTH_MIN = 75.0  # Wilder inventory's 4.0 on its 1–5 scale, placed on 0–100
+DEVELOPING_MIN = 50.0  # Wilder inventory's 3.0
+ALIGNED_MAX_SPREAD = 25.0  # spread under this is aligned
+POLARISED_MIN_SPREAD = 50.0  # spread over this is polarised; 25..50 inclusive is mixed
+SPREAD_LOW_PERCENTILE = 15
+SPREAD_HIGH_PERCENTILE = 85
+LEAD_GAP_WEAK = 15.0  # lead partners this much more positive than the rest: one of them steers
+STRONG_LEADERSHIP_MIN = 75.0  # shared leadership and power needed to call it strong collaboration
+TREND_MIN_CHANGE = 5.0  # smaller changes are shown as a number but get no arrow
+HEATMAP_GAP_MIN = 15.0
+BENCHMARK_MIN_PLACES = 5
+BENCHMARK_WINDOW_MONTHS = 24
+MIN_ANSWERED_SHARE = 0.5  # a respondent must score at least half of a condition's statements
+DEFAULT_MIN_GROUP_SIZE = 5
+LOWEST_MIN_GROUP_SIZE = 3
+LEADERSHIP_KEY = "leadership"
+
+# The four collaboration-spectrum types, weakest first; the order settles ties in the mode.
+SPECTRUM_ORDER = ("cooperation", "partnership", "weak", "strong")
+
+# Percentile cut points from statistics.quantiles(n=20) fall at 5%, 10%, …, 95%.
+_TWENTIETHS = 20
+_SPREAD_LOW_INDEX = SPREAD_LOW_PERCENTILE // 5 - 1
+_SPREAD_HIGH_INDEX = SPREAD_HIGH_PERCENTILE // 5 - 1
+
+Band = Literal["strength", "developing", "concern"]
+Agreement = Literal["aligned", "mixed", "polarised"]
+
+
+# --- Statements and respondents -----------------------------------------------------------------
+
+
+def statement_score(value: int, reverse_keyed: bool) -> float:
+    """Put a 1–5 answer on 0–100, so that 100 is always the healthy end."""
+    if value not in range(1, 6):
+        raise ValueError(f"An answer must be 1 to 5, not {value!r}.")
+    return float((5 - value) * 25 if reverse_keyed else (value - 1) * 25)
+
+
+def respondent_condition_score(scored_sum: float, n_scored: int, n_statements: int) -> float | None:
+    """A respondent's mean on one condition, or None if they scored fewer than half of it.
+
+    A mean over one or two statements of a six-statement condition says more about those
+    statements than about the condition, so such a respondent is left out of that condition.
+    """
+    if n_scored <= 0 or n_scored < MIN_ANSWERED_SHARE * n_statements:
+        return None
+    return scored_sum / n_scored
+
+
+def respondent_overall(condition_scores: Iterable[float | None]) -> float | None:
+    """Mean of the conditions a respondent has a score for."""
+    present = [score for score in condition_scores if score is not None]
+    return statistics.mean(present) if present else None
+
+
+# --- Groups and the place -----------------------------------------------------------------------
+
+
+def balanced_mean(values_by_partner: Mapping[Hashable, Sequence[float]]) -> float | None:
+    """Mean over partners of each partner's mean.
+
+    Every partner organisation counts equally, so a large organisation that sends many
+    respondents cannot drown out a small one that sends two.
+    """
+    partner_means = [statistics.mean(values) for values in values_by_partner.values() if values]
+    return statistics.mean(partner_means) if partner_means else None
+
+
+def overall_index(
+    condition_scores: Mapping[str, float | None], condition_keys: Iterable[str]
+) -> float | None:
+    """Mean of the condition scores, only when every condition has one.
+
+    An index over five conditions could not be compared with one over six, nor with last time.
+    """
+    keys = list(condition_keys)
+    present = [score for key in keys if (score := condition_scores.get(key)) is not None]
+    if not keys or len(present) < len(keys):
+        return None
+    return statistics.mean(present)
+
+
+def band(score: float | None) -> Band | None:
+    if score is None:
+        return None
+    if score >= STRENGTH_MIN:
+        return "strength"
+    if score >= DEVELOPING_MIN:
+        return "developing"
+    return "concern"
+
+
+def spread(scores: Sequence[float]) -> float | None:
+    """Gap between the 15th and 85th percentile of respondents' scores.
+
+    Not max minus min: the extremes are single people, and reporting them would both point at
+    individuals and let one unusual answer decide whether a whole place looks divided.
+    """
+    if len(scores) < 2:
+        return None
+    cuts = statistics.quantiles(scores, n=_TWENTIETHS, method="inclusive")
+    return cuts[_SPREAD_HIGH_INDEX] - cuts[_SPREAD_LOW_INDEX]
+
+
+def agreement(spread_value: float | None) -> Agreement | None:
+    if spread_value is None:
+        return None
+    if spread_value < ALIGNED_MAX_SPREAD:
+        return "aligned"
+    if spread_value <= POLARISED_MIN_SPREAD:
+        return "mixed"
+    return "polarised"
+
+
+def dont_know_rate(n_dont_know: int, n_answers: int) -> float | None:
+    """Share (0–1) of answers that were *don't know*; None when there were no answers."""
+    if n_answers <= 0:
+        return None
+    return n_dont_know / n_answers
+
+
+def lead_gap(lead_score: float | None, other_score: float | None) -> float | None:
+    """Lead partners' score minus the other partners' score.
+
+    Callers pass None for a group too small to show (§6), so no gap is ever worked out from a
+    figure that is itself hidden.
+    """
+    if lead_score is None or other_score is None:
+        return None
+    return lead_score - other_score
+
+
+# --- Collaboration type -------------------------------------------------------------------------
+
+
+def spectrum_mode(counts: Mapping[str, int]) -> str | None:
+    """The most common spectrum answer; a tie goes to the weaker type.
+
+    Settling ties downwards means a split partnership is never credited with the stronger label.
+    Keys that are not spectrum types (e.g. "" for not answered) are ignored.
+    """
+    mode, best = None, 0
+    for key in SPECTRUM_ORDER:  # weakest first, and only a strictly higher count replaces it
+        if counts.get(key, 0) > best:
+            mode, best = key, counts[key]
+    return mode
+
+
+@dataclass(frozen=True)
+class CollaborationType:
+    key: str
+    label: str
+    reasons: tuple[str, ...]
+
+
+_LABELS = {
+    "weak_steered": "Weak collaboration (one organisation steers)",
+    "weak": "Weak collaboration",
+    "strong": "Strong collaboration",
+    "developing": "Developing collaboration",
+    "partnership": "Partnership",
+    "cooperation": "Co-operation",
+    "unknown": "Not enough answers to say",
+}
+
+
+def _collaboration(key: str, *reasons: str) -> CollaborationType:
+    return CollaborationType(key=key, label=_LABELS[key], reasons=reasons)
+
+
+def collaboration_type(
+    *,
+    lead_gap: float | None,
+    mode: str | None,
+    leadership_score: float | None,
+    leadership_agreement: str | None,
+) -> CollaborationType:
+    """Label the partnership by the rules of DESIGN §5, in their order, with plain-words reasons.
+
+    The reasons are shown to residents as "why this label", so they quote the figures that
+    decided it, written as the dashboard shows them.
+    """
+    if lead_gap is not None and lead_gap >= LEAD_GAP_WEAK:
+        return _collaboration(
+            "weak_steered",
+            f"Lead partners rate shared leadership and power {display(lead_gap)} points higher "
+            "than the other partners do, so one organisation appears to be steering.",
+        )
+    if mode is None:
+        return _collaboration(
+            "unknown",
+            "Not enough people answered the question about how the partners work together "
+            "to say what kind of collaboration this is.",
+        )
+    if mode not in SPECTRUM_ORDER:
+        raise ValueError(f"Unknown spectrum type {mode!r}.")
+
+    if mode == "weak":
+        return _collaboration(
+            "weak",
+            "The answer given most often was that partners are on one organisation's boat: "
+            "it steers, and the others are asked for an opinion now and then.",
+        )
+    if mode == "strong":
+        return _strong_or_developing(leadership_score, leadership_agreement)
+    if mode == "partnership":
+        return _collaboration(
+            "partnership",
+            "The answer given most often was that partners have signed up to an agenda that "
+            "someone else set, which is partnership rather than collaboration.",
+        )
+    return _collaboration(
+        "cooperation",
+        "The answer given most often was that partners work alongside each other towards "
+        "their own goals, which is co-operation rather than collaboration.",
+    )
+
+
+def _strong_or_developing(score: float | None, agreement_: str | None) -> CollaborationType:
+    said = "The answer given most often was that all partners share the steering"
+    needed = f"the {display(STRONG_LEADERSHIP_MIN)} needed for strong collaboration"
+    if score is not None and score >= STRONG_LEADERSHIP_MIN and agreement_ != "polarised":
+        how_agreed = {
+            "aligned": ", and people largely agree about it",
+            "mixed": ", though views vary",
+        }
+        return _collaboration(
+            "strong",
+            f"{said}, and shared leadership and power scores {display(score)}, at or above "
+            f"{needed}{how_agreed.get(agreement_ or '', '')}.",
+        )
+
+    # Say every condition that failed, so the partnership knows all it has to work on.
+    failures = []
+    if score is None:
+        failures.append("there are not enough answers on shared leadership and power to confirm it")
+    elif score < STRONG_LEADERSHIP_MIN:
+        failures.append(f"shared leadership and power scores {display(score)}, below {needed}")
+    if agreement_ == "polarised":
+        failures.append(
+            "people are sharply divided about shared leadership and power: "
+            "some rate it high and others low"
+        )
+    return _collaboration("developing", f"{said}, but {', and '.join(failures)}.")
+
+
+# --- Comparisons --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    change: float | None
+    direction: Literal["up", "down"] | None
+
+
+def trend(current: float | None, previous: float | None) -> Trend:
+    """Change since the previous released cycle; an arrow only for changes that matter.
+
+    Scores move by a few points from one cycle to the next just because different people
+    answered; an arrow for every wobble would tell partners a story that is not there.
+    """
+    if current is None or previous is None:
+        return Trend(change=None, direction=None)
+    change = current - previous
+    if change >= TREND_MIN_CHANGE:
+        return Trend(change=change, direction="up")
+    if change <= -TREND_MIN_CHANGE:
+        return Trend(change=change, direction="down")
+    return Trend(change=change, direction=None)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    median: float
+    q1: float
+    q3: float
+    n_places: int
+    position: Literal["above", "within", "below"] | None
+
+
+def benchmark(value: float | None, others: Sequence[float]) -> Benchmark | None:
+    """Where a place sits against the middle half of other places.
+
+    Needs at least BENCHMARK_MIN_PLACES others: with fewer, the quartiles are too unsteady to
+    mean much, and a small comparison group starts to reveal individual places.
+    """
+    if len(others) < BENCHMARK_MIN_PLACES:
+        return None
+    q1, median, q3 = statistics.quantiles(others, n=4, method="inclusive")
+    position: Literal["above", "within", "below"] | None
+    if value is None:
+        position = None
+    elif value > q3:
+        position = "above"
+    elif value < q1:
+        position = "below"
+    else:
+        position = "within"
+    return Benchmark(median=median, q1=q1, q3=q3, n_places=len(others), position=position)
+
+
+def heatmap_gap(scores: Iterable[float | None]) -> float | None:
+    """Largest gap between the shown cells of one heatmap row (hidden cells are None)."""
+    shown = [score for score in scores if score is not None]
+    if len(shown) < 2:
+        return None
+    return max(shown) - min(shown)
+
+
+def is_big_gap(gap: float | None) -> bool:
+    return gap is not None and gap >= HEATMAP_GAP_MIN
+
+
+def display(score: float | None) -> str:
+    """A score as a whole number, cut towards zero; "" for no score.
+
+    Cutting rather than rounding keeps the shown number on the same side of every threshold as
+    the real one: 74.6 is shown as 74 next to "developing", not as 75, and a change of 4.6 is
+    shown as 4 without an arrow, not as 5. Scores are stored unrounded; only display cuts.
+    """
+    if score is None:
+        return ""
+    return str(math.trunc(score))

@@ -1,0 +1,504 @@
+"""The scoring rules of DESIGN §5, with the arithmetic worked by hand in the comments."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from assessments import scoring
+from assessments.scoring import (
+    Benchmark,
+    Trend,
+    agreement,
+    balanced_mean,
+    band,
+    benchmark,
+    collaboration_type,
+    display,
+    dont_know_rate,
+    heatmap_gap,
+    is_big_gap,
+    lead_gap,
+    overall_index,
+    respondent_condition_score,
+    respondent_overall,
+    spectrum_mode,
+    spread,
+    statement_score,
+    trend,
+)
+
+SIX_CONDITIONS = (
+    "relationships",
+    "vision",
+    "principles",
+    "behaviours",
+    "infrastructure",
+    "leadership",
+)
+
+
+def _collab(
+    *,
+    gap: float | None = None,
+    mode: str | None = "strong",
+    score: float | None = 80.0,
+    agreed: str | None = "aligned",
+):
+    return collaboration_type(
+        lead_gap=gap, mode=mode, leadership_score=score, leadership_agreement=agreed
+    )
+
+
+# --- One test per threshold constant ------------------------------------------------------------
+
+
+def test_strength_min_is_75():
+    assert scoring.STRENGTH_MIN == 75.0
+    assert band(74.99) == "developing"
+    assert band(75.0) == "strength"
+
+
+def test_developing_min_is_50():
+    assert scoring.DEVELOPING_MIN == 50.0
+    assert band(49.99) == "concern"
+    assert band(50.0) == "developing"
+
+
+def test_aligned_max_spread_is_25():
+    assert scoring.ALIGNED_MAX_SPREAD == 25.0
+    assert agreement(24.99) == "aligned"
+    assert agreement(25.0) == "mixed"
+
+
+def test_polarised_min_spread_is_50_and_exactly_50_is_still_mixed():
+    assert scoring.POLARISED_MIN_SPREAD == 50.0
+    assert agreement(50.0) == "mixed"
+    assert agreement(50.01) == "polarised"
+
+
+def test_spread_percentiles_are_15th_and_85th():
+    assert (scoring.SPREAD_LOW_PERCENTILE, scoring.SPREAD_HIGH_PERCENTILE) == (15, 85)
+    # Ten people at 0 and ten at 100, inclusive method: position = p × (20 − 1).
+    # 15th: 0.15 × 19 = 2.85 → between the 3rd and 4th values (both 0) → 0.
+    # 85th: 0.85 × 19 = 16.15 → between the 17th and 18th values (both 100) → 100.
+    assert spread([0.0] * 10 + [100.0] * 10) == 100.0
+    # Three people at each extreme, fourteen at 50. Sorted, values 1–3 are 0, 4–17 are 50,
+    # 18–20 are 100. 15th: 2.85 → 0 + 0.85 × (50 − 0) = 42.5; 85th: 16.15 → 50 + 0.15 × 50
+    # = 57.5; spread 15, aligned. The 10th/90th (positions 1.9 and 17.1) would give 0 and 100.
+    scores = [0.0] * 3 + [50.0] * 14 + [100.0] * 3
+    assert spread(scores) == 15.0
+    assert agreement(spread(scores)) == "aligned"
+
+
+def test_lead_gap_weak_is_15():
+    assert scoring.LEAD_GAP_WEAK == 15.0
+    assert _collab(gap=14.99).key == "strong"
+    assert _collab(gap=15.0).key == "weak_steered"
+
+
+def test_strong_leadership_min_is_75():
+    assert scoring.STRONG_LEADERSHIP_MIN == 75.0
+    assert _collab(score=74.99).key == "developing"
+    assert _collab(score=75.0).key == "strong"
+
+
+def test_trend_min_change_is_5():
+    assert scoring.TREND_MIN_CHANGE == 5.0
+    assert trend(64.99, 60.0).direction is None
+    assert trend(65.0, 60.0).direction == "up"
+    assert trend(55.01, 60.0).direction is None
+    assert trend(55.0, 60.0).direction == "down"
+
+
+def test_heatmap_gap_min_is_15():
+    assert scoring.HEATMAP_GAP_MIN == 15.0
+    assert not is_big_gap(14.99)
+    assert is_big_gap(15.0)
+    assert not is_big_gap(None)
+
+
+def test_benchmark_min_places_is_5():
+    assert scoring.BENCHMARK_MIN_PLACES == 5
+    assert benchmark(60.0, [40.0, 50.0, 60.0, 70.0]) is None
+    assert benchmark(60.0, [40.0, 50.0, 60.0, 70.0, 80.0]) is not None
+
+
+def test_benchmark_window_is_24_months():
+    # Used by the aggregation code to pick the other places; here only its value is fixed.
+    assert scoring.BENCHMARK_WINDOW_MONTHS == 24
+
+
+def test_min_answered_share_is_half_and_half_is_enough():
+    assert scoring.MIN_ANSWERED_SHARE == 0.5
+    # 3 of 6 is exactly half: counts. Mean = 150 / 3 = 50.
+    assert respondent_condition_score(150.0, 3, 6) == 50.0
+    # 3 of 7 is less than half (3.5): missing.
+    assert respondent_condition_score(150.0, 3, 7) is None
+    # 4 of 7 is more than half: 200 / 4 = 50.
+    assert respondent_condition_score(200.0, 4, 7) == 50.0
+
+
+def test_min_group_sizes():
+    assert scoring.DEFAULT_MIN_GROUP_SIZE == 5
+    assert scoring.LOWEST_MIN_GROUP_SIZE == 3
+
+
+def test_leadership_key_and_spectrum_order():
+    assert scoring.LEADERSHIP_KEY == "leadership"
+    assert scoring.SPECTRUM_ORDER == ("cooperation", "partnership", "weak", "strong")
+
+
+# --- Statements and respondents -----------------------------------------------------------------
+
+
+def test_statement_score_puts_1_to_5_on_0_to_100():
+    assert [statement_score(v, reverse_keyed=False) for v in range(1, 6)] == [0, 25, 50, 75, 100]
+
+
+def test_reverse_keyed_statement_score_runs_the_other_way():
+    # "One organisation usually decides": strongly agree (5) is the unhealthy end → 0.
+    assert [statement_score(v, reverse_keyed=True) for v in range(1, 6)] == [100, 75, 50, 25, 0]
+
+
+@pytest.mark.parametrize("value", [0, 6, -1])
+def test_statement_score_rejects_values_outside_1_to_5(value):
+    with pytest.raises(ValueError):
+        statement_score(value, reverse_keyed=False)
+
+
+def test_respondent_with_nothing_scored_has_no_condition_score():
+    # Six statements all answered "don't know": nothing scored.
+    assert respondent_condition_score(0.0, 0, 6) is None
+    assert respondent_condition_score(0.0, 0, 0) is None
+
+
+def test_respondent_overall_is_mean_of_conditions_present():
+    # (80 + 60 + 40) / 3 = 60; the missing condition is skipped, not counted as 0.
+    assert respondent_overall([80.0, None, 60.0, 40.0]) == 60.0
+    assert respondent_overall([None, None]) is None
+    assert respondent_overall([]) is None
+
+
+# --- Groups and the place -----------------------------------------------------------------------
+
+
+def test_balanced_mean_counts_every_partner_equally():
+    # Partner A: (100 + 50) / 2 = 75; partner B: 25; balanced = (75 + 25) / 2 = 50,
+    # whereas the plain mean of all three respondents would be 175 / 3 = 58.3.
+    assert balanced_mean({"A": [100.0, 50.0], "B": [25.0]}) == 50.0
+
+
+def test_balanced_mean_ignores_partners_without_values():
+    # C has no respondent in this group, so it is not a partner "present": (75 + 25) / 2 = 50.
+    assert balanced_mean({"A": [75.0], "B": [25.0], "C": []}) == 50.0
+    assert balanced_mean({"C": []}) is None
+    assert balanced_mean({}) is None
+
+
+def test_balanced_mean_of_thirds_lands_exactly_on_a_threshold():
+    # A: (50 + 75 + 75) / 3 = 66.67; B: (75 + 75 + 100) / 3 = 83.33; together exactly 75,
+    # which must stay a strength rather than slip to 74.99999999999999.
+    score = balanced_mean({"A": [50.0, 75.0, 75.0], "B": [75.0, 75.0, 100.0]})
+    assert score == 75.0
+    assert band(score) == "strength"
+
+
+def test_overall_index_is_mean_of_all_six_conditions():
+    scores = dict(zip(SIX_CONDITIONS, [90.0, 80.0, 70.0, 60.0, 50.0, 40.0], strict=True))
+    # (90 + 80 + 70 + 60 + 50 + 40) / 6 = 390 / 6 = 65.
+    assert overall_index(scores, SIX_CONDITIONS) == 65.0
+
+
+def test_overall_index_needs_every_condition():
+    scores = dict.fromkeys(SIX_CONDITIONS, 70.0)
+    assert overall_index({**scores, "leadership": None}, SIX_CONDITIONS) is None
+    del scores["vision"]
+    assert overall_index(scores, SIX_CONDITIONS) is None
+    assert overall_index({}, []) is None
+
+
+def test_band_of_no_score_is_none():
+    assert band(None) is None
+    assert band(0.0) == "concern"
+    assert band(100.0) == "strength"
+
+
+# --- Agreement ----------------------------------------------------------------------------------
+
+
+def test_spread_on_a_known_list():
+    # Inclusive method: the p-th percentile sits at position p × (n − 1) in the sorted list,
+    # interpolating between neighbours. For [0, 25, 50, 75, 100], n − 1 = 4:
+    # 15th: 0.15 × 4 = 0.6 → 0 + 0.6 × (25 − 0) = 15
+    # 85th: 0.85 × 4 = 3.4 → 75 + 0.4 × (100 − 75) = 85
+    # spread = 85 − 15 = 70 → polarised.
+    assert spread([0.0, 25.0, 50.0, 75.0, 100.0]) == 70.0
+    assert agreement(spread([100.0, 75.0, 50.0, 25.0, 0.0])) == "polarised"  # order irrelevant
+
+
+def test_spread_exactly_25_is_mixed():
+    # Ten people at 25 and ten at 50. n − 1 = 19.
+    # 15th: 0.15 × 19 = 2.85 → 3rd and 4th values, both 25 → 25.
+    # 85th: 0.85 × 19 = 16.15 → 17th and 18th values, both 50 → 50. Spread 25 → mixed.
+    value = spread([25.0] * 10 + [50.0] * 10)
+    assert value == 25.0
+    assert agreement(value) == "mixed"
+
+
+def test_spread_ignores_one_outlier_where_max_minus_min_would_not():
+    # Nineteen people at 50 and one at 100: max − min is 50, but the 85th percentile sits at
+    # 0.85 × 19 = 16.15, between the 17th and 18th values (both 50), so the spread is 0.
+    value = spread([50.0] * 19 + [100.0])
+    assert value == 0.0
+    assert agreement(value) == "aligned"
+
+
+def test_spread_needs_two_scores():
+    assert spread([]) is None
+    assert spread([60.0]) is None
+    assert spread([60.0, 60.0]) == 0.0
+    assert agreement(None) is None
+
+
+def test_dont_know_rate():
+    assert dont_know_rate(3, 12) == 0.25
+    assert dont_know_rate(0, 5) == 0.0
+    assert dont_know_rate(0, 0) is None
+
+
+# --- Lead gap and collaboration type ------------------------------------------------------------
+
+
+def test_lead_gap_is_lead_minus_others():
+    assert lead_gap(80.0, 49.0) == 31.0
+    assert lead_gap(40.0, 55.0) == -15.0
+
+
+def test_lead_gap_needs_both_groups_shown():
+    assert lead_gap(None, 49.0) is None
+    assert lead_gap(80.0, None) is None
+
+
+def test_spectrum_mode_is_the_most_common_type():
+    assert spectrum_mode({"cooperation": 2, "partnership": 1, "weak": 3, "strong": 7}) == "strong"
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({"weak": 4, "strong": 4}, "weak"),
+        ({"cooperation": 3, "strong": 3}, "cooperation"),
+        ({"partnership": 5, "weak": 5, "strong": 5}, "partnership"),
+        ({"cooperation": 2, "partnership": 2, "weak": 2, "strong": 2}, "cooperation"),
+    ],
+)
+def test_spectrum_mode_tie_goes_to_the_weaker_type(counts, expected):
+    assert spectrum_mode(counts) == expected
+
+
+def test_spectrum_mode_without_answers_is_none():
+    assert spectrum_mode({}) is None
+    assert spectrum_mode(dict.fromkeys(scoring.SPECTRUM_ORDER, 0)) is None
+    # A blank choice (question skipped) is not a type.
+    assert spectrum_mode({"": 9, "partnership": 1}) == "partnership"
+
+
+def test_rule_1_big_lead_gap_means_one_organisation_steers():
+    # Even when most people say "all at the helm" with a high leadership score.
+    result = _collab(gap=31.4, mode="strong", score=90.0)
+    assert result.key == "weak_steered"
+    assert result.label == "Weak collaboration (one organisation steers)"
+    assert result.reasons == (
+        "Lead partners rate shared leadership and power 31 points higher than the other "
+        "partners do, so one organisation appears to be steering.",
+    )
+
+
+def test_rule_1_applies_even_without_spectrum_answers():
+    assert _collab(gap=20.0, mode=None).key == "weak_steered"
+
+
+def test_rule_1_does_not_fire_when_others_rate_higher_or_gap_unknown():
+    assert _collab(gap=-30.0).key == "strong"
+    assert _collab(gap=None).key == "strong"
+
+
+def test_rule_2_mode_on_one_boat_is_weak_collaboration():
+    result = _collab(gap=5.0, mode="weak", score=90.0)
+    assert result.key == "weak"
+    assert result.label == "Weak collaboration"
+    assert "one organisation's boat" in result.reasons[0]
+
+
+def test_spectrum_tie_between_weak_and_strong_labels_weak():
+    mode = spectrum_mode({"weak": 6, "strong": 6})
+    assert _collab(mode=mode, score=90.0).key == "weak"
+
+
+def test_rule_3_strong_collaboration():
+    result = _collab(mode="strong", score=82.3, agreed="aligned")
+    assert result.key == "strong"
+    assert result.label == "Strong collaboration"
+    assert result.reasons == (
+        "The answer given most often was that all partners share the steering, and shared "
+        "leadership and power scores 82, at or above the 75 needed for strong collaboration, "
+        "and people largely agree about it.",
+    )
+
+
+def test_rule_3_mixed_agreement_is_still_strong():
+    result = _collab(mode="strong", score=75.0, agreed="mixed")
+    assert result.key == "strong"
+    assert result.reasons[0].endswith(", though views vary.")
+
+
+def test_rule_3_low_leadership_score_is_developing():
+    result = _collab(mode="strong", score=68.2, agreed="aligned")
+    assert result.key == "developing"
+    assert result.label == "Developing collaboration"
+    assert result.reasons == (
+        "The answer given most often was that all partners share the steering, but shared "
+        "leadership and power scores 68, below the 75 needed for strong collaboration.",
+    )
+
+
+def test_rule_3_reason_never_shows_75_as_below_75():
+    # 74.6 is below 75: it must read "74", not a rounded-up "75, below the 75 needed".
+    result = _collab(mode="strong", score=74.6)
+    assert result.key == "developing"
+    assert "scores 74, below the 75" in result.reasons[0]
+
+
+def test_rule_3_polarised_leadership_is_developing():
+    result = _collab(mode="strong", score=88.0, agreed="polarised")
+    assert result.key == "developing"
+    assert "sharply divided" in result.reasons[0]
+    assert "below the 75" not in result.reasons[0]
+
+
+def test_rule_3_reason_names_both_failures():
+    result = _collab(mode="strong", score=60.0, agreed="polarised")
+    assert result.key == "developing"
+    assert result.reasons == (
+        "The answer given most often was that all partners share the steering, but shared "
+        "leadership and power scores 60, below the 75 needed for strong collaboration, and "
+        "people are sharply divided about shared leadership and power: some rate it high and "
+        "others low.",
+    )
+
+
+def test_rule_3_without_a_leadership_score_is_developing():
+    result = _collab(mode="strong", score=None, agreed=None)
+    assert result.key == "developing"
+    assert "not enough answers on shared leadership and power" in result.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("mode", "key", "label"),
+    [("partnership", "partnership", "Partnership"), ("cooperation", "cooperation", "Co-operation")],
+)
+def test_rule_4_otherwise_the_mode(mode, key, label):
+    result = _collab(mode=mode, score=95.0)
+    assert (result.key, result.label) == (key, label)
+    assert "rather than collaboration" in result.reasons[0]
+
+
+def test_no_spectrum_answers_and_no_lead_gap_is_unknown():
+    result = _collab(gap=3.0, mode=None)
+    assert result.key == "unknown"
+    assert result.label == "Not enough answers to say"
+    assert result.reasons
+
+
+def test_unknown_spectrum_type_is_an_error():
+    with pytest.raises(ValueError):
+        _collab(mode="helm")
+
+
+def test_every_label_has_at_least_one_reason():
+    for gap, mode in [(20.0, None), (None, None), (None, "weak"), (None, "strong")]:
+        assert _collab(gap=gap, mode=mode).reasons
+    for mode in ("partnership", "cooperation"):
+        assert _collab(mode=mode).reasons
+
+
+# --- Comparisons --------------------------------------------------------------------------------
+
+
+def test_trend_reports_the_change():
+    assert trend(72.5, 60.0) == Trend(change=12.5, direction="up")
+    assert trend(58.0, 60.0) == Trend(change=-2.0, direction=None)
+
+
+def test_trend_needs_both_cycles():
+    assert trend(70.0, None) == Trend(change=None, direction=None)
+    assert trend(None, 70.0) == Trend(change=None, direction=None)
+
+
+def test_benchmark_quartiles_and_position():
+    # Five others, inclusive quartiles at positions p × (5 − 1):
+    # q1: 0.25 × 4 = 1 → 50; median: 2 → 60; q3: 3 → 70.
+    others = [80.0, 40.0, 60.0, 50.0, 70.0]
+    result = benchmark(71.0, others)
+    assert result == Benchmark(median=60.0, q1=50.0, q3=70.0, n_places=5, position="above")
+    assert benchmark(70.0, others).position == "within"  # the edges belong to the middle half
+    assert benchmark(50.0, others).position == "within"
+    assert benchmark(49.9, others).position == "below"
+    assert benchmark(None, others).position is None
+
+
+def test_benchmark_interpolates_between_places():
+    # Six others, positions p × 5: q1 at 1.25 → 20 + 0.25 × 10 = 22.5; median at 2.5 → 35;
+    # q3 at 3.75 → 40 + 0.75 × 10 = 47.5.
+    result = benchmark(30.0, [10.0, 20.0, 30.0, 40.0, 50.0, 60.0])
+    assert (result.q1, result.median, result.q3) == (22.5, 35.0, 47.5)
+    assert result.n_places == 6
+
+
+def test_heatmap_gap_uses_only_shown_cells():
+    # Shown cells 60, 45, 80 (one hidden): 80 − 45 = 35.
+    assert heatmap_gap([60.0, None, 45.0, 80.0]) == 35.0
+    assert is_big_gap(heatmap_gap([60.0, None, 45.0, 80.0]))
+    assert heatmap_gap([60.0, None]) is None
+    assert heatmap_gap([]) is None
+
+
+def test_display_cuts_to_a_whole_number():
+    assert display(None) == ""
+    assert display(0.0) == "0"
+    assert display(75.0) == "75"
+    assert display(100.0) == "100"
+    # Cut, not rounded, so the shown number agrees with its band and with the trend arrow.
+    assert display(74.6) == "74"
+    assert display(49.99) == "49"
+    assert display(-4.6) == "-4"
+
+
+# --- Purity -------------------------------------------------------------------------------------
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module or "")
+    return names
+
+
+@pytest.mark.parametrize(
+    ("module", "allowed_project_modules"),
+    [("scoring", set()), ("suppression", {"assessments.scoring"})],
+)
+def test_scoring_modules_are_pure_python(module, allowed_project_modules):
+    path = Path(scoring.__file__).with_name(f"{module}.py")
+    imported = _imported_modules(path)
+    assert not any(name == "django" or name.startswith("django.") for name in imported)
+    outside_stdlib = {
+        name for name in imported if name.split(".")[0] not in sys.stdlib_module_names
+    }
+    assert outside_stdlib <= allowed_project_modules
