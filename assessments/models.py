@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from assessments.scoring import DEFAULT_MIN_GROUP_SIZE, LOWEST_MIN_GROUP_SIZE
 from places.models import Partner, Place
 
 
@@ -329,8 +330,6 @@ class Statement(models.Model):
 # --- Cycles, invitations and responses ---
 
 
-DEFAULT_MIN_GROUP_SIZE = 5
-LOWEST_MIN_GROUP_SIZE = 3
 
 
 class CycleStatus(models.TextChoices):
@@ -584,3 +583,23 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class CycleResult(models.Model):
+    """The results of a closed cycle, computed once when it closes and read by every output.
+
+    `data` holds only figures that passed the confidentiality rules: nothing under k is stored, so
+    no page or export can leak what is not here. Rebuilt only by `manage.py recompute_results`.
+    """
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="result")
+    computed_at = models.DateTimeField(auto_now_add=True)
+    n_responses = models.PositiveIntegerField()
+    # Per condition key: the place's score, kept here too so comparisons and benchmarks across
+    # many places read one narrow column instead of every snapshot's whole document.
+    condition_scores = models.JSONField(default=dict)
+    overall_index = models.FloatField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Results of {self.cycle}"
