@@ -155,10 +155,9 @@ def send_reminders(cycle: Cycle, now: dt.datetime | None = None) -> int:
     sent = 0
     for invitation in reminder_candidates(cycle, now).select_related("cycle__place"):
         # Claim the reminder first, so two schedulers running at once cannot both send it.
-        claimed = (
-            Invitation.objects.filter(pk=invitation.pk, last_sent_at=invitation.last_sent_at)
-            .update(last_sent_at=now)
-        )
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, last_sent_at=invitation.last_sent_at
+        ).update(last_sent_at=now)
         if claimed:
             _send(invitation, "reminder")
             sent += 1
@@ -184,16 +183,20 @@ class SubmitRefused(Exception):
 def submit_response(invitation: Invitation) -> bool:
     """Turn the invitation's draft into an unlinked Response. Returns False if it was already
     submitted (a double click, a second tab): the caller shows the thank-you page either way."""
-    claimed = Invitation.objects.filter(
-        pk=invitation.pk,
-        submitted=False,
-        revoked_at__isnull=True,
-        cycle__status=CycleStatus.OPEN,
-    ).update(submitted=True)
+    # Lock the cycle row so that closing the cycle waits for a submit in progress (and the
+    # reverse). Then claim the invitation with a conditional UPDATE on its own columns only: with
+    # a join, PostgreSQL would not re-check the condition after waiting for a concurrent submit.
+    cycle = Cycle.objects.select_for_update().get(pk=invitation.cycle_id)
+    claimed = 0
+    if cycle.status == CycleStatus.OPEN:
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, submitted=False, revoked_at__isnull=True
+        ).update(submitted=True)
     if not claimed:
         invitation.refresh_from_db()
         if invitation.submitted:
             return False
+        invitation.cycle = cycle
         raise SubmitRefused(invitation.refusal() or "This link cannot be used now.")
 
     draft = DraftResponse.objects.select_for_update().filter(invitation=invitation).first()

@@ -1,0 +1,287 @@
+"""The respondent's journey: intro, about you, one page per condition, the spectrum, review, submit.
+
+Respondents have no account: the personal link is their key, so these views are exempt from login.
+They are exempt from CSRF too, deliberately: a forged cross-site request would have to contain the
+link's secret token, which an attacker cannot know; and an expired CSRF cookie must never throw
+away typed answers. No session is used, so nothing here can expire under the respondent.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments import services
+from assessments.models import DraftResponse, Invitation
+from assessments.respond_forms import (
+    AboutYouForm,
+    ConditionPageForm,
+    SpectrumForm,
+    choice_from_stored,
+    field_name,
+)
+from assessments.respond_pages import Questionnaire
+
+
+def respondent_view(view):
+    """The decorations every page reached by a personal link needs."""
+    return login_not_required(csrf_exempt(never_cache(no_referrer(view))))
+
+
+def no_referrer(view):
+    # The token is in the URL: never send it on to another site in a Referer header.
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _invitation(token: str) -> Invitation:
+    invitation = Invitation.objects.by_token(token) if len(token) <= 128 else None
+    if invitation is None:
+        raise Http404("This link is not recognised.")
+    return invitation
+
+
+def _draft(invitation: Invitation) -> DraftResponse:
+    draft, _ = DraftResponse.objects.get_or_create(invitation=invitation)
+    return draft
+
+
+def _closed_page(request, invitation: Invitation, message: str) -> HttpResponse:
+    return render(
+        request,
+        "assessments/respond_unavailable.html",
+        {"invitation": invitation, "cycle": invitation.cycle, "message": message},
+        status=403,
+    )
+
+
+def _context(invitation: Invitation, questionnaire: Questionnaire, token: str, **extra):
+    return {
+        "invitation": invitation,
+        "cycle": invitation.cycle,
+        "place": invitation.cycle.place,
+        "token": token,
+        "questionnaire": questionnaire,
+        **extra,
+    }
+
+
+@respondent_view
+@require_http_methods(["GET"])
+def respond_start(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    if invitation.submitted:
+        return render(request, "assessments/respond_thanks.html", {"cycle": invitation.cycle})
+    refusal = invitation.refusal()
+    if refusal:
+        return _closed_page(request, invitation, refusal)
+    questionnaire = Questionnaire(invitation.cycle.bank)
+    draft = DraftResponse.objects.filter(invitation=invitation).first()
+    resume_url = questionnaire.url_for_step(token, draft.step) if draft else None
+    return render(
+        request,
+        "assessments/respond_start.html",
+        _context(invitation, questionnaire, token, draft=draft, resume_url=resume_url),
+    )
+
+
+@respondent_view
+@require_http_methods(["GET", "POST"])
+def respond_about(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    if invitation.submitted:
+        return redirect("respond_start", token)
+    questionnaire = Questionnaire(invitation.cycle.bank)
+    place = invitation.cycle.place
+    refusal = invitation.refusal()
+    if request.method == "POST":
+        form = AboutYouForm(request.POST, place=place)
+        if refusal:
+            form.is_valid()
+            return _render_refused(
+                request,
+                "assessments/respond_about.html",
+                form,
+                refusal,
+                _context(invitation, questionnaire, token),
+            )
+        if form.is_valid():
+            draft = _draft(invitation)
+            draft.partner = form.cleaned_data["partner"]
+            draft.role_level = form.cleaned_data["role_level"]
+            draft.step = max(draft.step, 1)
+            draft.save()
+            return redirect(questionnaire.url_for_step(token, 1))
+    else:
+        if refusal:
+            return _closed_page(request, invitation, refusal)
+        draft = DraftResponse.objects.filter(invitation=invitation).first()
+        initial = {"partner": invitation.partner_id, "role_level": ""}
+        if draft and draft.partner_id:
+            initial = {"partner": draft.partner_id, "role_level": draft.role_level}
+        form = AboutYouForm(initial=initial, place=place)
+    return render(
+        request,
+        "assessments/respond_about.html",
+        _context(invitation, questionnaire, token, form=form),
+    )
+
+
+def _render_refused(request, template, form, refusal, context):
+    """Show why nothing could be saved, on the same page, with what was typed still there."""
+    return render(request, template, {**context, "form": form, "refusal": refusal}, status=403)
+
+
+@respondent_view
+@require_http_methods(["GET", "POST"])
+def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    invitation = _invitation(token)
+    if invitation.submitted:
+        return redirect("respond_start", token)
+    cycle = invitation.cycle
+    questionnaire = Questionnaire(cycle.bank)
+    if not 1 <= number <= questionnaire.page_count:
+        raise Http404("There is no such page in this health check.")
+    refusal = invitation.refusal()
+    draft = DraftResponse.objects.filter(invitation=invitation).first()
+    if refusal and request.method == "POST":
+        # Closing or revoking discards the draft, but what was just typed is shown back.
+        draft = draft or DraftResponse(invitation=invitation)
+    elif draft is None or draft.partner_id is None:
+        if refusal:
+            return _closed_page(request, invitation, refusal)
+        return redirect("respond_about", token)
+
+    condition = questionnaire.condition_for_page(number)
+    action = request.POST.get("action", "next")
+    require_all = action == "next"
+    form = _page_form(request, questionnaire, condition, draft, require_all)
+    context = _context(
+        invitation,
+        questionnaire,
+        token,
+        form=form,
+        condition=condition,
+        number=number,
+        previous_url=questionnaire.url_for_step(token, number - 1),
+    )
+    template = "assessments/respond_page.html" if condition else "assessments/respond_spectrum.html"
+    if request.method == "GET":
+        if refusal:
+            return _closed_page(request, invitation, refusal)
+        return render(request, template, context)
+
+    if refusal:
+        form.is_valid()
+        return _render_refused(request, template, form, refusal, context)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+
+    _save_page(draft, form, condition, number, action)
+    if action == "back":
+        return redirect(questionnaire.url_for_step(token, number - 1))
+    if action == "later":
+        return render(request, "assessments/respond_saved.html", context)
+    return redirect(questionnaire.url_for_step(token, number + 1))
+
+
+def _page_form(request, questionnaire, condition, draft, require_all):
+    data = request.POST if request.method == "POST" else None
+    if condition is None:
+        initial = {"spectrum_choice": draft.spectrum_choice}
+        return SpectrumForm(data, initial=initial, bank=questionnaire.bank, require_all=require_all)
+    statements = questionnaire.statements_for(condition)
+    initial = {
+        field_name(s): choice_from_stored(draft.answers[str(s.pk)])
+        for s in statements
+        if str(s.pk) in draft.answers
+    }
+    initial["comment"] = draft.comments.get(str(condition.pk), "")
+    return ConditionPageForm(
+        data,
+        initial=initial,
+        condition=condition,
+        statements=statements,
+        require_all=require_all,
+    )
+
+
+def _save_page(draft: DraftResponse, form, condition, number: int, action: str) -> None:
+    if condition is None:
+        if form.cleaned_data["spectrum_choice"]:
+            draft.spectrum_choice = form.cleaned_data["spectrum_choice"]
+    else:
+        draft.answers.update(form.answers())
+        comment = form.cleaned_data["comment"].strip()
+        if comment:
+            draft.comments[str(condition.pk)] = comment
+        else:
+            draft.comments.pop(str(condition.pk), None)
+    # The link brings them back to the page they will see next.
+    draft.step = {"next": number + 1, "back": number - 1, "later": number}[action]
+    draft.save()
+
+
+@respondent_view
+@require_http_methods(["GET"])
+def respond_review(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    if invitation.submitted:
+        return redirect("respond_start", token)
+    refusal = invitation.refusal()
+    if refusal:
+        return _closed_page(request, invitation, refusal)
+    draft = DraftResponse.objects.filter(invitation=invitation).select_related("partner").first()
+    if draft is None or draft.partner_id is None:
+        return redirect("respond_about", token)
+    questionnaire = Questionnaire(invitation.cycle.bank)
+    if draft.step != questionnaire.review_step:
+        draft.step = questionnaire.review_step
+        draft.save(update_fields=["step", "updated_at"])
+    return _render_review(request, invitation, questionnaire, draft, token)
+
+
+def _render_review(request, invitation, questionnaire, draft, token, problems=None, status=200):
+    return render(
+        request,
+        "assessments/respond_review.html",
+        _context(
+            invitation,
+            questionnaire,
+            token,
+            draft=draft,
+            review=questionnaire.review(draft, token),
+            problems=problems
+            if problems is not None
+            else services.draft_problems(draft, invitation.cycle),
+        ),
+        status=status,
+    )
+
+
+@respondent_view
+@require_POST
+def respond_submit(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    try:
+        services.submit_response(invitation)
+    except services.SubmitRefused as refused:
+        draft = DraftResponse.objects.filter(invitation=invitation).first()
+        if draft is None:
+            return _closed_page(request, invitation, str(refused))
+        questionnaire = Questionnaire(invitation.cycle.bank)
+        return _render_review(
+            request, invitation, questionnaire, draft, token, problems=[str(refused)], status=400
+        )
+    # First submit or a repeat (double click, second tab): both land on the thank-you page.
+    return redirect("respond_start", token)
