@@ -122,3 +122,27 @@ class Membership(models.Model):
     @property
     def is_facilitator(self) -> bool:
         return self.role == Role.FACILITATOR
+
+
+class FailedLoginQuerySet(models.QuerySet):
+    def recent(self, username: str, address: str, since) -> FailedLoginQuerySet:
+        return self.filter(username=username.lower(), address=address, attempted_at__gte=since)
+
+
+class FailedLogin(models.Model):
+    """One failed sign-in. Kept in the database, not in process memory, so every app server
+    behind a load balancer sees the same count."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField()
+    attempted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FailedLoginQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "address", "attempted_at"], name="failed_login_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address}"

@@ -13,6 +13,12 @@ from tests.factories import MembershipFactory, PartnerFactory, PlaceFactory, Use
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests check behaviour, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def place_a(db):
     return PlaceFactory(name="Ashford", slug="ashford")
