@@ -141,7 +141,9 @@ class FailedLogin(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["username", "address", "attempted_at"], name="failed_login_lookup"),
+            models.Index(
+                fields=["username", "address", "attempted_at"], name="failed_login_lookup"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,8 @@ def client_address(request) -> str:
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - a value, not a bind
+    # "::" (the unspecified address) stands for a request that came without one.
+    return request.META.get("REMOTE_ADDR") or "::"
 
 
 def is_throttled(username: str, address: str) -> bool:
