@@ -330,8 +330,6 @@ class Statement(models.Model):
 # --- Cycles, invitations and responses ---
 
 
-
-
 class CycleStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
@@ -420,9 +418,11 @@ class InvitationQuerySet(models.QuerySet):
     def by_token(self, token: str) -> Invitation | None:
         from assessments.tokens import hash_token
 
-        return self.select_related("cycle", "cycle__bank", "cycle__place", "partner").filter(
-            token_hash=hash_token(token)
-        ).first()
+        return (
+            self.select_related("cycle", "cycle__bank", "cycle__place", "partner")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
 
     def awaiting(self) -> InvitationQuerySet:
         """Active and not yet submitted: the people reminders are for."""

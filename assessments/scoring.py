@@ -25,6 +25,7 @@ LEAD_GAP_WEAK = 15.0  # lead partners this much more positive than the rest: one
 STRONG_LEADERSHIP_MIN = 75.0  # shared leadership and power needed to call it strong collaboration
 TREND_MIN_CHANGE = 5.0  # smaller changes are shown as a number but get no arrow
 HEATMAP_GAP_MIN = 15.0
+DONT_KNOW_HOT_SPOT_MIN = 0.2  # a statement a fifth of people could not answer needs explaining
 BENCHMARK_MIN_PLACES = 5
 BENCHMARK_WINDOW_MONTHS = 24
 MIN_ANSWERED_SHARE = 0.5  # a respondent must score at least half of a condition's statements

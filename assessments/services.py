@@ -61,10 +61,14 @@ def open_cycle(cycle: Cycle) -> None:
 
 @transaction.atomic
 def close_cycle(cycle: Cycle) -> None:
-    """Close the cycle: links stop working and unsubmitted drafts are discarded."""
+    """Close the cycle: links stop working, unsubmitted drafts are discarded and the results
+    snapshot is built, all or nothing."""
+    from assessments.results import build_snapshot  # results imports models; keep this light
+
     _transition(cycle, CycleStatus.OPEN, CycleStatus.CLOSED, "closed_at")
     # Drafts that were never submitted are not results: they go, with their link to a person.
     DraftResponse.objects.filter(invitation__cycle=cycle).delete()
+    build_snapshot(cycle)
 
 
 @transaction.atomic
@@ -170,6 +174,18 @@ def revoke_invitation(invitation: Invitation) -> None:
             revoked_at=timezone.now()
         )
         DraftResponse.objects.filter(invitation=invitation).delete()
+
+
+def reissue_invitation(invitation: Invitation) -> None:
+    """A new personal link for a withdrawn invitation: the old link stays dead (new salt, new
+    hash), the person is emailed the new one."""
+    salt = tokens.new_salt()
+    reissued = Invitation.objects.filter(
+        pk=invitation.pk, revoked_at__isnull=False, submitted=False
+    ).update(token_salt=salt, token_hash=tokens.hash_token(tokens.token_for(salt)), revoked_at=None)
+    if reissued:
+        invitation.refresh_from_db()
+        send_invitations([invitation])
 
 
 # --- Submitting a response ---

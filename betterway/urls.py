@@ -37,6 +37,8 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
     path("places/<slug:slug>/", include("assessments.cycle_urls")),
+    path("places/<slug:slug>/", include("places.urls")),
+    path("", include("assessments.results_urls")),
     path("r/", include("assessments.respond_urls")),
     path("admin/", admin.site.urls),
 ]

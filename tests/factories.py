@@ -5,11 +5,18 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
+from assessments import tokens
 from assessments.models import (
+    Answer,
+    Comment,
     Condition,
     Cycle,
     CycleStatus,
+    Invitation,
     QuestionBank,
+    Response,
+    RoleLevel,
+    SpectrumType,
     Statement,
 )
 from places.models import Membership, Partner, Place, Role, Sector, Size
@@ -112,3 +119,102 @@ class CycleFactory(factory.django.DjangoModelFactory):
     status = CycleStatus.DRAFT
     opens_on = factory.LazyFunction(lambda: dt.date.today())
     closes_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=28))
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation with a real token; `invitation.token` rebuilds the link's token."""
+
+    class Meta:
+        model = Invitation
+
+    cycle = factory.SubFactory(CycleFactory)
+    partner = factory.LazyAttribute(lambda o: PartnerFactory(place=o.cycle.place))
+    name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    token_salt = factory.LazyFunction(tokens.new_salt)
+    token_hash = factory.LazyAttribute(lambda o: tokens.hash_token(tokens.token_for(o.token_salt)))
+
+
+# --- Submitted responses and results (for results, dashboard and export tests) ---
+
+NO_ANSWER = object()  # a statement the respondent left out (as opposed to None: don't know)
+
+
+def add_responses(
+    cycle: Cycle,
+    partner: Partner,
+    *,
+    count: int = 1,
+    values=4,
+    role_level: str = RoleLevel.MANAGER,
+    spectrum: str = SpectrumType.STRONG,
+) -> list[Response]:
+    """`count` submitted responses from `partner`, each answering every statement of the bank.
+
+    `values` is one answer for every statement (1–5, or None for don't know), a mapping
+    {statement key: answer} (statements not in it get NO_ANSWER), or a callable
+    (statement, i) -> answer, where i counts the responses made by this call.
+    """
+    statements = list(Statement.objects.for_bank(cycle.bank))
+    responses = Response.objects.bulk_create(
+        Response(
+            cycle=cycle,
+            partner=partner,
+            role_level=role_level,
+            spectrum_choice=spectrum,
+            submitted_on=dt.date.today(),
+        )
+        for _ in range(count)
+    )
+    answers = []
+    for i, response in enumerate(responses):
+        for statement in statements:
+            if callable(values):
+                value = values(statement, i)
+            elif isinstance(values, dict):
+                value = values.get(statement.key, NO_ANSWER)
+            else:
+                value = values
+            if value is not NO_ANSWER:
+                answers.append(Answer(response=response, statement=statement, value=value))
+    Answer.objects.bulk_create(answers)
+    return responses
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    cycle = factory.SubFactory(CycleFactory)
+    condition = factory.LazyAttribute(lambda o: o.cycle.bank.conditions.first())
+    text = factory.Sequence(lambda n: f"Comment number {n}.")
+
+
+def open_cycle_for(place: Place, bank: QuestionBank | None = None, **kwargs) -> Cycle:
+    """An open cycle of `place`, ready for add_responses() and services.close_cycle()."""
+    return CycleFactory(place=place, bank=bank or make_bank(), status=CycleStatus.OPEN, **kwargs)
+
+
+def make_keyed_bank(
+    condition_keys=("c0", "c1"),
+    n_statements: int = 3,
+    reverse_keyed=(),
+    publish: bool = True,
+    **bank_kwargs,
+) -> QuestionBank:
+    """A bank whose conditions have the given keys (e.g. "leadership"), with statements keyed
+    "<condition key>_s<i>"; statement keys listed in `reverse_keyed` are reverse-keyed."""
+    bank = QuestionBankFactory(**bank_kwargs)
+    for c, key in enumerate(condition_keys):
+        condition = ConditionFactory(bank=bank, key=key, name=f"Condition {key}", order=c)
+        for s in range(n_statements):
+            statement_key = f"{key}_s{s}"
+            StatementFactory(
+                condition=condition,
+                key=statement_key,
+                order=s,
+                reverse_keyed=statement_key in reverse_keyed,
+            )
+    if publish:
+        bank.publish()
+    return bank

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.banks import load_default_bank
+from assessments.demo import load_demo_results
 from places.demo import DEMO_PASSWORD, load_demo_people
 
 
@@ -16,8 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Demo accounts have a published password: refusing with DEBUG off.")
-        load_default_bank()
+        bank, _ = load_default_bank()
         logins = load_demo_people()
+        created = load_demo_results(bank)
+        if created:
+            self.stdout.write(f"Created {created} demo cycles with results.")
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
         )

@@ -1,0 +1,280 @@
+"""Facilitator pages for a place's cycles and invitations. Facilitators see who has taken part,
+never what anyone answered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import participation, services
+from assessments.cycle_forms import CycleForm, InvitationImportForm
+from assessments.models import Cycle, CycleStatus, Invitation
+from places.access import PlaceAccess, place_for_facilitator
+
+log = logging.getLogger(__name__)
+
+
+def _cycle(access: PlaceAccess, cycle_id: int) -> Cycle:
+    # Filtered by the place the user may facilitate: another place's cycle is a 404.
+    return get_object_or_404(
+        Cycle.objects.select_related("place", "bank"), pk=cycle_id, place=access.place
+    )
+
+
+def _to_cycle(cycle: Cycle) -> HttpResponse:
+    return redirect("cycle_detail", slug=cycle.place.slug, cycle_id=cycle.pk)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    return render(
+        request,
+        "assessments/cycle_list.html",
+        {
+            "place": access.place,
+            "access": access,
+            "cycles": participation.cycle_summaries(access.place),
+        },
+    )
+
+
+def cycle_create(request: HttpRequest, slug: str) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    form = CycleForm(request.POST or None, place=access.place)
+    if request.method == "POST" and form.is_valid():
+        cycle = form.save()
+        messages.success(
+            request, f"Created {cycle.name}. Invite people now; their links work once it opens."
+        )
+        return _to_cycle(cycle)
+    return render(
+        request,
+        "assessments/cycle_form.html",
+        {"place": access.place, "access": access, "form": form, "cycle": None},
+    )
+
+
+def cycle_edit(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    form = CycleForm(request.POST or None, instance=cycle, place=access.place)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except ValueError as error:
+            # Opened by someone else since this form was shown: k and bank are now fixed.
+            messages.error(request, f"Nothing was saved. {error}")
+        else:
+            messages.success(request, "Saved the changes to the cycle.")
+        return _to_cycle(cycle)
+    return render(
+        request,
+        "assessments/cycle_form.html",
+        {"place": access.place, "access": access, "form": form, "cycle": cycle},
+    )
+
+
+def cycle_detail(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    reminder_count = (
+        services.reminder_candidates(cycle).count() if cycle.status == CycleStatus.OPEN else 0
+    )
+    return render(
+        request,
+        "assessments/cycle_detail.html",
+        {
+            "place": access.place,
+            "access": access,
+            "cycle": cycle,
+            "participation": participation.partner_participation(cycle),
+            "invitees": participation.invitee_rows(cycle),
+            "reminder_count": reminder_count,
+            "reminder_interval": settings.REMINDER_INTERVAL_HOURS,
+            "can_invite": cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN),
+        },
+    )
+
+
+def _transition(
+    request: HttpRequest, slug: str, cycle_id: int, move: Callable[[Cycle], None], done: str
+) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    try:
+        move(cycle)
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return _to_cycle(cycle)
+
+
+@require_POST
+def cycle_open(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    return _transition(
+        request,
+        slug,
+        cycle_id,
+        services.open_cycle,
+        "The cycle is open: invitation links now work.",
+    )
+
+
+@require_POST
+def cycle_close(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    return _transition(
+        request,
+        slug,
+        cycle_id,
+        services.close_cycle,
+        "The cycle is closed: links no longer work and the results have been worked out. "
+        "Review them, then release them to partner members.",
+    )
+
+
+@require_POST
+def cycle_release(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    return _transition(
+        request,
+        slug,
+        cycle_id,
+        services.release_cycle,
+        "The results are released: partner members can now see them.",
+    )
+
+
+def invitation_import(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    if cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
+        messages.error(request, "This cycle has closed, so nobody more can be invited to it.")
+        return _to_cycle(cycle)
+    form = InvitationImportForm(request.POST or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations = services.create_invitations(cycle, form.cleaned_data["lines"])
+        except IntegrityError:
+            # Someone else invited one of these addresses between our check and the insert.
+            form.add_error(
+                "lines",
+                "One of these people was invited by someone else a moment ago. Nothing was "
+                "imported: please check the list and try again.",
+            )
+        else:
+            try:
+                services.send_invitations(invitations)
+            except OSError:
+                log.exception("Sending invitations for cycle %s failed", cycle.pk)
+                messages.warning(
+                    request,
+                    f"Added {_plural(len(invitations), 'person', 'people')}, but the emails "
+                    "could not be sent. Copy their links from the table below, or send "
+                    "reminders later.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Invited {_plural(len(invitations), 'person', 'people')}: each has been "
+                    "emailed their personal link.",
+                )
+            return _to_cycle(cycle)
+    return render(
+        request,
+        "assessments/invitation_import.html",
+        {
+            "place": access.place,
+            "access": access,
+            "cycle": cycle,
+            "form": form,
+            "partners": access.place.partners.all(),
+        },
+    )
+
+
+@require_POST
+def invitation_revoke(
+    request: HttpRequest, slug: str, cycle_id: int, invitation_id: int
+) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, cycle=cycle)
+    if invitation.is_revoked:
+        messages.info(request, f"The link for {invitation.name} was already withdrawn.")
+    elif invitation.submitted:
+        messages.error(
+            request, f"{invitation.name} has already submitted, so there is no link to withdraw."
+        )
+    elif cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
+        messages.error(request, "This cycle has closed, so its links already no longer work.")
+    else:
+        services.revoke_invitation(invitation)
+        messages.success(
+            request,
+            f"Withdrew the link for {invitation.name}: it no longer works, and anything they "
+            "had started has been deleted.",
+        )
+    return _to_cycle(cycle)
+
+
+@require_POST
+def invitation_reissue(
+    request: HttpRequest, slug: str, cycle_id: int, invitation_id: int
+) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, cycle=cycle)
+    if not invitation.is_revoked:
+        messages.info(request, f"{invitation.name}'s link has not been withdrawn.")
+    elif cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
+        messages.error(request, "This cycle has closed, so no new links can be issued.")
+    else:
+        try:
+            services.reissue_invitation(invitation)
+        except OSError:
+            messages.warning(
+                request,
+                f"{invitation.name} has a new link, but the email could not be sent. Copy the "
+                "link from the table below.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Emailed {invitation.name} a new personal link. The old one stays withdrawn.",
+            )
+    return _to_cycle(cycle)
+
+
+@require_POST
+def cycle_remind(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    if cycle.status != CycleStatus.OPEN:
+        messages.error(request, "Reminders can only be sent while the cycle is open.")
+        return _to_cycle(cycle)
+    try:
+        sent = services.send_reminders(cycle)
+    except OSError:
+        log.exception("Sending reminders for cycle %s failed", cycle.pk)
+        messages.error(request, "The reminder emails could not be sent. Please try again later.")
+        return _to_cycle(cycle)
+    if sent:
+        messages.success(request, f"Sent {_plural(sent, 'reminder')}.")
+    else:
+        messages.info(
+            request,
+            "No reminders were sent: everyone has either submitted or been emailed in the last "
+            f"{settings.REMINDER_INTERVAL_HOURS} hours.",
+        )
+    return _to_cycle(cycle)

@@ -1,0 +1,235 @@
+"""Demo cycles and responses that make the dashboard worth looking at.
+
+Three featured places tell three stories — Riverside: the lead partner rates shared leadership high
+and everyone else low (weak collaboration); Hillmarsh: improving cycle after cycle; Westbrook:
+polarised. Five quieter places give the benchmark its comparison group. Answers are drawn from a
+seeded generator, so every run produces the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from assessments import services
+from assessments.models import (
+    Answer,
+    Comment,
+    Cycle,
+    CycleStatus,
+    QuestionBank,
+    Response,
+    RoleLevel,
+    SpectrumType,
+    Statement,
+)
+from places.models import Partner, Place, Sector, Size
+
+CYCLE_DATES = [
+    (dt.date(2025, 3, 3), dt.date(2025, 3, 28)),
+    (dt.date(2025, 10, 6), dt.date(2025, 10, 31)),
+    (dt.date(2026, 5, 5), dt.date(2026, 5, 29)),
+]
+CYCLE_NAMES = ["Spring 2025", "Autumn 2025", "Spring 2026"]
+
+BACKGROUND_PLACES = [
+    ("northmoor", "Northmoor", 62),
+    ("saltcombe", "Saltcombe", 71),
+    ("kingsley-vale", "Kingsley Vale", 55),
+    ("oakridge", "Oakridge", 78),
+    ("fenbury", "Fenbury", 48),
+]
+
+COMMENTS = {
+    "relationships": [
+        "People are friendly in meetings, but we rarely talk between them.",
+        "Trust has grown since we started meeting in each other's buildings.",
+        "Smaller groups still feel like guests rather than partners.",
+    ],
+    "vision": [
+        "I could not explain our shared purpose in one sentence yet.",
+        "Families have told us what matters to them and it has changed our plans.",
+    ],
+    "leadership": [
+        "Decisions seem to be made before the meeting starts.",
+        "The co-chair arrangement has made a real difference to who gets heard.",
+        "Funding decisions still sit with one organisation.",
+    ],
+    "infrastructure": [
+        "Shared training days would help front-line staff get to know each other.",
+        "We still cannot share basic information between organisations.",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Story:
+    """How a place's respondents tend to answer: a base level per cycle, and adjustments."""
+
+    base_by_cycle: tuple[float, float, float]
+    lead_leadership_boost: float = 0.0  # lead partners' extra score on leadership
+    others_leadership_drop: float = 0.0  # everyone else's lower score on leadership
+    polarised: bool = False
+    spectrum: tuple[str, ...] = ()
+
+
+STORIES = {
+    "riverside": Story(
+        base_by_cycle=(58, 60, 61),
+        lead_leadership_boost=22,
+        others_leadership_drop=25,
+        spectrum=(SpectrumType.WEAK, SpectrumType.WEAK, SpectrumType.PARTNERSHIP),
+    ),
+    "hillmarsh": Story(
+        base_by_cycle=(45, 62, 80),
+        spectrum=(SpectrumType.COOPERATION, SpectrumType.PARTNERSHIP, SpectrumType.STRONG),
+    ),
+    "westbrook": Story(
+        base_by_cycle=(55, 57, 56),
+        polarised=True,
+        spectrum=(SpectrumType.STRONG, SpectrumType.WEAK, SpectrumType.STRONG),
+    ),
+}
+
+ROLE_MIX = [
+    RoleLevel.SENIOR_LEADER,
+    RoleLevel.MANAGER,
+    RoleLevel.MANAGER,
+    RoleLevel.FRONT_LINE,
+    RoleLevel.FRONT_LINE,
+    RoleLevel.FRONT_LINE,
+    RoleLevel.VOLUNTEER,
+    RoleLevel.RESIDENT,
+]
+
+
+def _value(level: float, reverse: bool, rng: random.Random) -> int | None:
+    if rng.random() < 0.05:
+        return None  # don't know
+    scale = 1 + level / 25 + rng.gauss(0, 0.6)
+    value = min(5, max(1, round(scale)))
+    return 6 - value if reverse else value
+
+
+def _respondent_levels(story: Story, cycle_index: int, partner: Partner, rng: random.Random):
+    base = story.base_by_cycle[cycle_index] + rng.gauss(0, 6)
+    if story.polarised:
+        base = rng.choice([22, 88]) + rng.gauss(0, 5)
+    leadership = base
+    if partner.is_lead:
+        leadership += story.lead_leadership_boost
+    else:
+        leadership -= story.others_leadership_drop
+    return base, leadership
+
+
+def _make_responses(
+    cycle: Cycle, story: Story, cycle_index: int, statements, rng: random.Random
+) -> None:
+    partners = list(cycle.place.partners.order_by("name"))
+    responses, answers = [], []
+    for partner in partners:
+        count = {Size.LARGE: 6, Size.NATIONAL: 5, Size.MEDIUM: 4}.get(partner.size, 3)
+        for _ in range(count):
+            base, leadership = _respondent_levels(story, cycle_index, partner, rng)
+            spectrum = (
+                rng.choice(story.spectrum[max(0, cycle_index - 1) : cycle_index + 1])
+                if story.spectrum
+                else rng.choice(list(SpectrumType.values))
+            )
+            response = Response(
+                cycle=cycle,
+                partner=partner,
+                role_level=rng.choice(ROLE_MIX),
+                spectrum_choice=spectrum,
+                submitted_on=cycle.opens_on + dt.timedelta(days=rng.randint(0, 20)),
+            )
+            responses.append(response)
+            for statement in statements:
+                level = leadership if statement.condition.key == "leadership" else base
+                answers.append(
+                    Answer(
+                        response=response,
+                        statement=statement,
+                        value=_value(level, statement.reverse_keyed, rng),
+                    )
+                )
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    conditions = {s.condition.key: s.condition for s in statements}
+    Comment.objects.bulk_create(
+        Comment(cycle=cycle, condition=conditions[key], text=text)
+        for key, texts in COMMENTS.items()
+        if key in conditions
+        for text in rng.sample(texts, k=min(2, len(texts)))
+    )
+
+
+def _close_and_release(cycle: Cycle, release: bool) -> None:
+    cycle.status = CycleStatus.OPEN
+    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
+    services.close_cycle(cycle)
+    if release:
+        services.release_cycle(cycle)
+
+
+def _background_place(slug: str, name: str) -> Place:
+    place, created = Place.objects.get_or_create(
+        slug=slug, defaults={"name": name, "description": "Another partnership using the check."}
+    )
+    if created:
+        Partner.objects.bulk_create(
+            [
+                Partner(
+                    place=place,
+                    name=f"{name} Council",
+                    sector=Sector.LOCAL_AUTHORITY,
+                    size=Size.LARGE,
+                    is_lead=True,
+                ),
+                Partner(place=place, name=f"{name} Health", sector=Sector.NHS, size=Size.LARGE),
+                Partner(
+                    place=place,
+                    name=f"{name} Voluntary Action",
+                    sector=Sector.VOLUNTARY,
+                    size=Size.SMALL,
+                ),
+                Partner(
+                    place=place, name=f"{name} Residents", sector=Sector.RESIDENTS, size=Size.MICRO
+                ),
+            ]
+        )
+    return place
+
+
+@transaction.atomic
+def load_demo_results(bank: QuestionBank, seed: int = 2026) -> int:
+    """Create closed, released demo cycles unless they exist. Returns how many were created."""
+    rng = random.Random(seed)
+    statements = list(Statement.objects.for_bank(bank).select_related("condition").order_by("pk"))
+    plans = []  # (place, story, cycle index)
+    for slug, story in STORIES.items():
+        place = Place.objects.get(slug=slug)
+        plans += [(place, story, index) for index in range(len(CYCLE_DATES))]
+    for slug, name, level in BACKGROUND_PLACES:
+        place = _background_place(slug, name)
+        plans.append((place, Story(base_by_cycle=(level, level, level)), 2))
+
+    created = 0
+    # Chronological order, so each cycle's trend and benchmark see the cycles before it.
+    for place, story, index in sorted(plans, key=lambda plan: plan[2]):
+        opens_on, closes_on = CYCLE_DATES[index]
+        cycle, new = Cycle.objects.get_or_create(
+            place=place,
+            name=CYCLE_NAMES[index],
+            defaults={"bank": bank, "opens_on": opens_on, "closes_on": closes_on},
+        )
+        if not new:
+            continue
+        _make_responses(cycle, story, index, statements, rng)
+        _close_and_release(cycle, release=True)
+        created += 1
+    return created

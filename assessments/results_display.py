@@ -1,0 +1,526 @@
+"""Turning a stored snapshot into what pages and the CSV export show.
+
+Reads only `CycleResult.data` (already suppressed), so nothing here can reveal a hidden figure;
+it only words and arranges the figures that are there. Scores are cut to whole numbers with
+`scoring.display`, so a shown number never sits on the other side of a band line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from assessments import charts, scoring
+
+BAND_LABELS = {
+    "strength": "Strength",
+    "developing": "Developing",
+    "concern": "Concern",
+}
+BAND_MEANINGS = {
+    "strength": f"{scoring.display(scoring.STRENGTH_MIN)} or more: a strength",
+    "developing": (
+        f"{scoring.display(scoring.DEVELOPING_MIN)} up to {scoring.display(scoring.STRENGTH_MIN)}: "
+        "developing, worth discussing"
+    ),
+    "concern": f"under {scoring.display(scoring.DEVELOPING_MIN)}: a concern",
+}
+AGREEMENT_LABELS = {
+    "aligned": "Aligned",
+    "mixed": "Mixed views",
+    "polarised": "Polarised",
+}
+POSITION_LABELS = {
+    "above": "Above the middle half of other places",
+    "within": "Within the middle half of other places",
+    "below": "Below the middle half of other places",
+}
+SUPPRESSED = "Too few answers to show"
+
+
+def percent(share: float | None) -> str:
+    if share is None:
+        return ""
+    return str(int(share * 100 + 0.5))
+
+
+def points(value: float) -> str:
+    shown = scoring.display(abs(value))
+    return f"{shown} point{'' if shown == '1' else 's'}"
+
+
+def trend_view(trend: Mapping | None) -> dict:
+    """Arrow and words for a change; the words are what a screen reader hears."""
+    if not trend:
+        return {"arrow": "", "short": "", "text": "No earlier results to compare with"}
+    change = trend["change"]
+    way = "up" if change >= 0 else "down"
+    if trend["direction"] == "up":
+        return {"arrow": "↑", "short": scoring.display(change), "text": f"up {points(change)}"}
+    if trend["direction"] == "down":
+        return {"arrow": "↓", "short": scoring.display(-change), "text": f"down {points(change)}"}
+    if scoring.display(abs(change)) == "0":
+        return {"arrow": "", "short": "", "text": "about the same as last time"}
+    return {
+        "arrow": "",
+        "short": "",
+        "text": f"{way} {points(change)}, too small to call a change",
+    }
+
+
+def benchmark_view(benchmark: Mapping | None) -> dict | None:
+    if not benchmark:
+        return None
+    return {
+        "position": benchmark["position"],
+        "label": POSITION_LABELS.get(benchmark["position"], ""),
+        "detail": (
+            f"Middle half of {benchmark['places']} other places: "
+            f"{scoring.display(benchmark['q1'])} to {scoring.display(benchmark['q3'])}, "
+            f"median {scoring.display(benchmark['median'])}"
+        ),
+    }
+
+
+def _figure_view(figure: Mapping) -> dict:
+    score = figure.get("score", figure.get("mean"))
+    return {
+        "shown": score is not None,
+        "score": scoring.display(score),
+        "band": figure.get("band") or "",
+        "band_label": BAND_LABELS.get(figure.get("band") or "", ""),
+        "agreement": figure.get("agreement") or "",
+        "agreement_label": AGREEMENT_LABELS.get(figure.get("agreement") or "", ""),
+        "spread": scoring.display(figure.get("spread")),
+        "n": figure.get("n"),
+    }
+
+
+def _statement_view(statement: Mapping) -> dict:
+    view = _figure_view(statement)
+    view.update(
+        key=statement["key"],
+        text=statement["text"],
+        condition_name=statement["condition_name"],
+        reverse_keyed=statement["reverse_keyed"],
+        dont_know=percent(statement.get("dont_know_rate")),
+        n_answered=statement.get("n_answered"),
+        trend=trend_view(statement.get("trend")),
+    )
+    return view
+
+
+def _heatmap_view(heatmap: Mapping, condition_names: Mapping[str, str]) -> dict:
+    columns = heatmap["columns"]
+    labels = {column["key"]: column["label"] for column in columns}
+    rows = []
+    for row in heatmap["rows"]:
+        cells = []
+        for column in columns:
+            figure = row["cells"].get(column["key"])
+            cell = _figure_view(figure) if figure else {"shown": False}
+            cell["label"] = column["label"]
+            cells.append(cell)
+        gap = row["gap"]
+        gap_view = None
+        if gap:
+            gap_view = {
+                "points": scoring.display(gap["points"]),
+                "big": gap["big"],
+                "text": (
+                    f"{points(gap['points'])} between {labels[gap['high']]} (highest) and "
+                    f"{labels[gap['low']]} (lowest)"
+                ),
+            }
+        rows.append(
+            {
+                "condition": condition_names.get(row["condition"], row["condition"]),
+                "cells": cells,
+                "gap": gap_view,
+            }
+        )
+    return {
+        "key": heatmap["key"],
+        "title": heatmap["title"],
+        "columns": columns,
+        "rows": rows,
+        "lead_partners": heatmap.get("lead_partners", []),
+        "any_big_gap": any(row["gap"] and row["gap"]["big"] for row in rows),
+    }
+
+
+def dashboard(data: Mapping[str, Any], *, chart_prefix: str = "chart") -> dict:
+    """Everything the dashboard and print pages show, from the snapshot document."""
+    conditions = []
+    for condition in data.get("conditions", []):
+        view = _figure_view(condition)
+        view.update(
+            key=condition["key"],
+            name=condition["name"],
+            trend=trend_view(condition.get("trend")),
+            benchmark=benchmark_view(condition.get("benchmark")),
+            dont_know=percent(condition.get("dont_know_rate")),
+        )
+        conditions.append(view)
+    condition_names = {c["key"]: c["name"] for c in data.get("conditions", [])}
+    statements = {s["key"]: s for s in data.get("statements", [])}
+    highlights = data.get("highlights", {})
+
+    def listed(name: str) -> list[dict]:
+        return [_statement_view(statements[key]) for key in highlights.get(name, [])]
+
+    overall = data.get("overall", {})
+    overall_view = _figure_view(overall)
+    overall_view["trend"] = trend_view(overall.get("trend"))
+
+    spectrum = data.get("spectrum")
+    spectrum_rows = []
+    if spectrum:
+        spectrum_rows = [
+            {"label": c["label"], "percent": percent(c["share"]), "n": c["n"], "key": c["key"]}
+            for c in spectrum["categories"]
+        ]
+        if spectrum.get("other"):
+            spectrum_rows.append(
+                {
+                    "label": "Other answers (each chosen by too few people to show alone)",
+                    "percent": percent(spectrum["other"]["share"]),
+                    "n": spectrum["other"]["n"],
+                    "key": "other",
+                }
+            )
+
+    lead_gap = data.get("lead_gap")
+    return {
+        "k": data.get("k"),
+        "enough_responses": data.get("enough_responses", False),
+        "n_responses": data.get("n_responses"),
+        "previous_cycle": data.get("previous_cycle"),
+        "overall": overall_view,
+        "conditions": conditions,
+        "heatmaps": [_heatmap_view(h, condition_names) for h in data.get("heatmaps", [])],
+        "lead_gap": (
+            {
+                "points": scoring.display(lead_gap["points"]),
+                "text": _lead_gap_text(lead_gap["points"]),
+                "big": lead_gap["points"] >= scoring.LEAD_GAP_WEAK,
+            }
+            if lead_gap
+            else None
+        ),
+        "spectrum": spectrum_rows,
+        "spectrum_n": spectrum["n"] if spectrum else None,
+        "collaboration_type": data.get("collaboration_type"),
+        "strongest": listed("strongest"),
+        "weakest": listed("weakest"),
+        "most_divided": listed("most_divided"),
+        "dont_know": listed("dont_know"),
+        "dont_know_min": percent(scoring.DONT_KNOW_HOT_SPOT_MIN),
+        "gap_min": scoring.display(scoring.HEATMAP_GAP_MIN),
+        "comments": data.get("comments", []),
+        "prompts": data.get("prompts", []),
+        "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
+        "condition_chart": _condition_chart(conditions, f"{chart_prefix}-conditions"),
+        "spectrum_chart": (
+            _spectrum_chart(spectrum_rows, f"{chart_prefix}-spectrum") if spectrum_rows else ""
+        ),
+    }
+
+
+def _lead_gap_text(gap: float) -> str:
+    if gap >= 0:
+        return (
+            f"Lead partners rate shared leadership and power {points(gap)} higher than the others."
+        )
+    return f"Lead partners rate shared leadership and power {points(gap)} lower than the others."
+
+
+def _condition_chart(conditions: list[dict], chart_id: str):
+    bars = [
+        charts.Bar(
+            label=c["name"],
+            value=float(c["score"]) if c["shown"] else None,
+            value_text=f"{c['score']} · {c['band_label']}" if c["shown"] else SUPPRESSED,
+            kind=c["band"] or "spectrum",
+        )
+        for c in conditions
+    ]
+    shown = ", ".join(
+        f"{c['name']} {c['score']} ({c['band_label'].lower()})" for c in conditions if c["shown"]
+    )
+    return charts.bar_chart(
+        bars,
+        chart_id=chart_id,
+        title="Score for each condition, out of 100",
+        description=(
+            f"Bars from 0 to 100, with dashed lines at {scoring.display(scoring.DEVELOPING_MIN)} "
+            f"and {scoring.display(scoring.STRENGTH_MIN)}, where the bands change. "
+            f"{shown}. The same figures are in the table below."
+        ),
+        thresholds=(scoring.DEVELOPING_MIN, scoring.STRENGTH_MIN),
+    )
+
+
+def _spectrum_chart(rows: list[dict], chart_id: str):
+    bars = [
+        charts.Bar(
+            label=row["label"],
+            value=float(row["percent"]),
+            value_text=f"{row['percent']}%",
+            kind="spectrum",
+        )
+        for row in rows
+    ]
+    return charts.bar_chart(
+        bars,
+        chart_id=chart_id,
+        title="How people describe the way partners work together",
+        description=(
+            "Share of people choosing each description: "
+            + ", ".join(f"{row['label']} {row['percent']}%" for row in rows)
+            + ". The same figures are in the table below."
+        ),
+        ticks=(0, 50, 100),
+        tick_suffix="%",
+    )
+
+
+# --- Comparison across places ----------------------------------------------------------------
+
+
+def comparison_rows(places, latest: list[dict], columns: list[dict]) -> list[dict]:
+    """One row per place: its latest results by condition, from the narrow columns only."""
+    by_place = {row["place_id"]: row for row in latest}
+    rows = []
+    for place in places:
+        found = by_place.get(place.pk)
+        row: dict[str, Any] = {"place": place, "result": found, "cells": []}
+        if found:
+            trends = found["trends"] or {}
+            overall_band = scoring.band(found["overall_index"])
+            row.update(
+                is_released=found["status"] == "released",
+                overall=scoring.display(found["overall_index"]),
+                overall_band=BAND_LABELS.get(overall_band or "", ""),
+            )
+            for column in columns:
+                score = found["condition_scores"].get(column["key"])
+                band = scoring.band(score)
+                row["cells"].append(
+                    {
+                        "shown": score is not None,
+                        "score": scoring.display(score),
+                        "band": band or "",
+                        "band_label": BAND_LABELS.get(band or "", ""),
+                        "trend": trend_view(trends.get(column["key"])),
+                    }
+                )
+        rows.append(row)
+    return rows
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CSV_HEADER = ("section", "group", "item", "figure", "value", "contributing respondents")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers stay numbers (a negative trend is data, not a formula); only text is escaped.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _number(score: float | None) -> int | None:
+    return None if score is None else int(scoring.display(score))
+
+
+def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
+    """Every released figure of the snapshot, one per row, with its contributing respondents."""
+    place = "Whole place"
+    if data.get("n_responses"):
+        yield (
+            "responses",
+            place,
+            "Submitted responses",
+            "count",
+            data["n_responses"],
+            data["n_responses"],
+        )
+    overall = data.get("overall", {})
+    if overall.get("score") is not None:
+        n = overall["n"]
+        yield ("overall", place, "Overall index", "score", _number(overall["score"]), n)
+        yield ("overall", place, "Overall index", "band", BAND_LABELS[overall["band"]], n)
+        if overall.get("spread") is not None:
+            yield ("overall", place, "Overall index", "spread", _number(overall["spread"]), n)
+            yield (
+                "overall",
+                place,
+                "Overall index",
+                "agreement",
+                AGREEMENT_LABELS[overall["agreement"]],
+                n,
+            )
+        if overall.get("trend"):
+            yield (
+                "overall",
+                place,
+                "Overall index",
+                "change since last cycle",
+                _number(overall["trend"]["change"]),
+                n,
+            )
+
+    for condition in data.get("conditions", []):
+        name = condition["name"]
+        if condition.get("dont_know_rate") is not None:
+            yield (
+                "condition",
+                place,
+                name,
+                "don't know (%)",
+                int(percent(condition["dont_know_rate"])),
+                condition["n_answered"],
+            )
+        if condition.get("score") is None:
+            continue
+        n = condition["n"]
+        yield ("condition", place, name, "score", _number(condition["score"]), n)
+        yield ("condition", place, name, "band", BAND_LABELS[condition["band"]], n)
+        if condition.get("spread") is not None:
+            yield ("condition", place, name, "spread", _number(condition["spread"]), n)
+            yield (
+                "condition",
+                place,
+                name,
+                "agreement",
+                AGREEMENT_LABELS[condition["agreement"]],
+                n,
+            )
+        if condition.get("trend"):
+            yield (
+                "condition",
+                place,
+                name,
+                "change since last cycle",
+                _number(condition["trend"]["change"]),
+                n,
+            )
+        benchmark = condition.get("benchmark")
+        if benchmark:
+            group = f"{benchmark['places']} other places"
+            yield ("benchmark", group, name, "median", _number(benchmark["median"]), "")
+            yield ("benchmark", group, name, "lower quartile", _number(benchmark["q1"]), "")
+            yield ("benchmark", group, name, "upper quartile", _number(benchmark["q3"]), "")
+            yield (
+                "benchmark",
+                group,
+                name,
+                "this place",
+                POSITION_LABELS.get(benchmark["position"], ""),
+                n,
+            )
+
+    names = {c["key"]: c["name"] for c in data.get("conditions", [])}
+    for heatmap in data.get("heatmaps", []):
+        for partner in heatmap.get("lead_partners", []):
+            yield ("lead partners", "Lead partners", "Partner organisation", "name", partner, "")
+        labels = {column["key"]: column["label"] for column in heatmap["columns"]}
+        section = f"heatmap: {heatmap['title'].lower()}"
+        for row in heatmap["rows"]:
+            for key, group in labels.items():
+                cell = row["cells"].get(key)
+                if cell is None:
+                    continue  # hidden: too few answers
+                name = names.get(row["condition"], "")
+                yield (section, group, name, "score", _number(cell["score"]), cell["n"])
+                yield (section, group, name, "band", BAND_LABELS[cell["band"]], cell["n"])
+                if cell.get("agreement"):
+                    yield (
+                        section,
+                        group,
+                        name,
+                        "agreement",
+                        AGREEMENT_LABELS[cell["agreement"]],
+                        cell["n"],
+                    )
+
+    lead_gap = data.get("lead_gap")
+    if lead_gap:
+        yield (
+            "lead gap",
+            "Lead partners minus other partners",
+            names.get(scoring.LEADERSHIP_KEY, "Shared leadership and power"),
+            "points",
+            _number(lead_gap["points"]),
+            lead_gap["n_lead"] + lead_gap["n_other"],
+        )
+
+    for statement in data.get("statements", []):
+        text = statement["text"]
+        yield (
+            "statement",
+            place,
+            text,
+            "don't know (%)",
+            int(percent(statement["dont_know_rate"])),
+            statement["n_answered"],
+        )
+        if statement.get("mean") is None:
+            continue
+        n = statement["n"]
+        yield ("statement", place, text, "score", _number(statement["mean"]), n)
+        yield ("statement", place, text, "band", BAND_LABELS[statement["band"]], n)
+        if statement.get("agreement"):
+            yield (
+                "statement",
+                place,
+                text,
+                "agreement",
+                AGREEMENT_LABELS[statement["agreement"]],
+                n,
+            )
+        if statement.get("trend"):
+            yield (
+                "statement",
+                place,
+                text,
+                "change since last cycle",
+                _number(statement["trend"]["change"]),
+                n,
+            )
+
+    spectrum = data.get("spectrum")
+    if spectrum:
+        for category in spectrum["categories"]:
+            yield (
+                "spectrum",
+                place,
+                category["label"],
+                "share (%)",
+                int(percent(category["share"])),
+                category["n"],
+            )
+        if spectrum.get("other"):
+            yield (
+                "spectrum",
+                place,
+                "Other answers",
+                "share (%)",
+                int(percent(spectrum["other"]["share"])),
+                spectrum["other"]["n"],
+            )
+
+    collaboration = data.get("collaboration_type")
+    if collaboration:
+        yield ("collaboration type", place, "Label", "label", collaboration["label"], "")
+        for reason in collaboration["reasons"]:
+            yield ("collaboration type", place, "Why this label", "reason", reason, "")
+
+    for comment in data.get("comments", []):
+        yield ("comment", place, comment["condition_name"], "comment", comment["text"], "")
