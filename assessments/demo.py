@@ -26,6 +26,7 @@ from assessments.models import (
     SpectrumType,
     Statement,
 )
+from assessments.results import cycles_with_results_in_order, rebuild_snapshot
 from places.models import Partner, Place, Sector, Size
 
 CYCLE_DATES = [
@@ -132,7 +133,9 @@ def _make_responses(
     partners = list(cycle.place.partners.order_by("name"))
     responses, answers = [], []
     for partner in partners:
-        count = {Size.LARGE: 6, Size.NATIONAL: 5, Size.MEDIUM: 4}.get(partner.size, 3)
+        count = {Size.LARGE: 11, Size.NATIONAL: 9, Size.MEDIUM: 8, Size.SMALL: 6}.get(
+            partner.size, 5
+        )
         for _ in range(count):
             base, leadership = _respondent_levels(story, cycle_index, partner, rng)
             spectrum = (
@@ -216,7 +219,8 @@ def load_demo_results(bank: QuestionBank, seed: int = 2026) -> int:
         plans += [(place, story, index) for index in range(len(CYCLE_DATES))]
     for slug, name, level in BACKGROUND_PLACES:
         place = _background_place(slug, name)
-        plans.append((place, Story(base_by_cycle=(level, level, level)), 2))
+        # Released before the featured places' latest cycle closed, so its benchmark has them.
+        plans.append((place, Story(base_by_cycle=(level, level, level)), 1))
 
     created = 0
     # Chronological order, so each cycle's trend and benchmark see the cycles before it.
@@ -231,5 +235,16 @@ def load_demo_results(bank: QuestionBank, seed: int = 2026) -> int:
             continue
         _make_responses(cycle, story, index, statements, rng)
         _close_and_release(cycle, release=True)
+        # Date the demo history as if each cycle closed on its closing day and was released a
+        # fortnight later, then rebuild, so trends and benchmarks see that history.
+        closed_at = dt.datetime.combine(closes_on, dt.time(17), tzinfo=dt.UTC)
+        Cycle.objects.filter(pk=cycle.pk).update(
+            closed_at=closed_at,
+            released_at=closed_at + dt.timedelta(days=14),
+            opened_at=dt.datetime.combine(opens_on, dt.time(9), tzinfo=dt.UTC),
+        )
         created += 1
+    if created:
+        for cycle in cycles_with_results_in_order():
+            rebuild_snapshot(cycle)
     return created

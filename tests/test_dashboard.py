@@ -146,7 +146,7 @@ def test_suppressed_heatmap_cells_say_so_and_hide_the_figure(client, member_a, r
             "cell-suppressed",
         ]
         assert cells[0][1].startswith("75 ") and cells[1][1].startswith("50 ")
-        assert cells[2][1] == cells[3][1] == "Too few answers to show"
+        assert cells[2][1] == cells[3][1] == "Hidden to protect who answered"
         # The 25-point gap is marked in words, not only by style.
         assert "Big gap: 25 points between Local authority (highest) and NHS / health" in row
     assert not re.search(r"\b91\b", sectors)  # the faith group's hidden figure
@@ -289,7 +289,7 @@ def test_print_view_has_the_same_figures_without_navigation(client, member_a, re
     assert "<nav" not in html and "Sign out" not in html
     assert 'media="print"' in html
     assert '<td class="fw-semibold">60</td>' in html
-    assert "Too few answers to show" in html
+    assert "Hidden to protect who answered" in html
 
 
 def _csv(response) -> list[list[str]]:
