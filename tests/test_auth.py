@@ -80,3 +80,14 @@ def test_member_sees_own_place_and_outsider_gets_404(client, member_a, outsider,
     assert client.get(reverse("place_detail", args=[place_a.slug])).status_code == 200
     client.force_login(outsider)
     assert client.get(reverse("place_detail", args=[place_a.slug])).status_code == 404
+
+
+def test_expired_form_gets_a_friendly_page(facilitator_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(facilitator_a)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Please send that again" in html and "Back" in html
