@@ -9,6 +9,7 @@ away typed answers. No session is used, so nothing here can expire under the res
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -120,7 +121,8 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
             draft.partner = form.cleaned_data["partner"]
             draft.role_level = form.cleaned_data["role_level"]
             draft.step = max(draft.step, 1)
-            draft.save()
+            # Only these fields: a page saved meanwhile in another tab keeps its answers.
+            draft.save(update_fields=["partner", "role_level", "step", "updated_at"])
             return redirect(questionnaire.url_for_step(token, 1))
     else:
         if refusal:
@@ -216,7 +218,11 @@ def _page_form(request, questionnaire, condition, draft, require_all):
     )
 
 
+@transaction.atomic
 def _save_page(draft: DraftResponse, form, condition, number: int, action: str) -> None:
+    # Re-read under a row lock: two tabs saving different pages at once must not overwrite
+    # each other's answers with a stale copy of the draft.
+    draft = DraftResponse.objects.select_for_update().get(pk=draft.pk)
     if condition is None:
         if form.cleaned_data["spectrum_choice"]:
             draft.spectrum_choice = form.cleaned_data["spectrum_choice"]
