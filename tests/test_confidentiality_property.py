@@ -1,0 +1,939 @@
+"""Confidentiality proof (DESIGN §6): generated places, rendered through every output.
+
+Hypothesis generates a place (k, partners with sectors, sizes and lead flags, a small bank with
+reverse-keyed statements) and up to 30 responses (partner, role level, spectrum choice, answers
+with don't-knows and skipped statements, comments). The cycle is closed and released through
+`services`, and then every output is produced: the stored snapshot, the dashboard and its print
+view as a member of the place, the CSV export, and the facilitators' comparison page.
+
+Every figure found is checked against a ground truth worked out here from the generated data,
+not from the snapshot's own `n` fields:
+
+(a) every shown figure describes 0 or at least k contributing respondents, and its count (and
+    score) match the respondents who really went into it;
+(b) no two shown group figures on one condition (any two of: the whole place, a sector, a role
+    level, the lead or other partners) differ by 1..k−1 respondents on either side;
+(c) for each way of splitting the place (sector, role level, lead/other; and the spectrum
+    answers), the total minus the shown groups is 0 or at least k;
+(d) comments are shown only when the cycle has at least k responses, and never by group;
+(e) a hidden group never appears with a figure: its heatmap cell says it is hidden, it has no
+    CSV row, and no gap, prompt or spectrum row names it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html as html_lib
+import io
+import math
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+
+from assessments import scoring, services
+from assessments.models import (
+    Answer,
+    Comment,
+    CycleResult,
+    Response,
+    RoleLevel,
+    SpectrumType,
+    Statement,
+)
+from assessments.results import SPECTRUM_SHORT
+from places.models import Role, Sector, Size
+from tests.factories import (
+    MembershipFactory,
+    PartnerFactory,
+    PlaceFactory,
+    UserFactory,
+    add_responses,
+    make_keyed_bank,
+    open_cycle_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+SKIP = "skip"  # a statement left out (None is "don't know")
+ANSWERS = (1, 2, 3, 4, 5, None, SKIP)
+SECTORS = (Sector.LOCAL_AUTHORITY, Sector.NHS, Sector.VOLUNTARY, Sector.FAITH)
+ROLES = tuple(RoleLevel)
+SPECTRUM = tuple(SpectrumType)
+CONDITION_KEYS = ("c0", "c1", scoring.LEADERSHIP_KEY)
+DIMENSIONS = ("sector", "role_level", "lead")
+HIDDEN_CELL = "Hidden to protect who answered"
+SUPPRESSED = "Too few answers to show"
+BAND_LABELS = {"Strength", "Developing", "Concern"}
+
+
+# --- The generated place ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerSpec:
+    sector: str
+    size: str
+    is_lead: bool
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    partner: int
+    role_level: str
+    spectrum: str
+    answers: tuple  # one per statement of the bank, in bank order: 1..5, None or SKIP
+    comment_on: int | None  # index of the condition commented on, if any
+
+
+@dataclass(frozen=True)
+class Scenario:
+    k: int
+    condition_keys: tuple[str, ...]
+    n_statements: int
+    reverse_keyed: frozenset[str]
+    partners: tuple[PartnerSpec, ...]
+    responses: tuple[ResponseSpec, ...]
+    with_previous_cycle: bool
+
+    @property
+    def statement_keys(self) -> list[str]:
+        return [f"{c}_s{s}" for c in self.condition_keys for s in range(self.n_statements)]
+
+
+@st.composite
+def scenarios(draw) -> Scenario:
+    n_conditions = draw(st.integers(2, 3))
+    condition_keys = CONDITION_KEYS[-n_conditions:]  # shared leadership and power always there
+    n_statements = draw(st.integers(2, 3))
+    keys = [f"{c}_s{s}" for c in condition_keys for s in range(n_statements)]
+    partners = draw(
+        st.lists(
+            st.builds(
+                PartnerSpec,
+                sector=st.sampled_from(SECTORS),
+                size=st.sampled_from(tuple(Size)),
+                is_lead=st.booleans(),
+            ),
+            min_size=2,
+            max_size=8,
+        )
+    )
+    response = st.builds(
+        ResponseSpec,
+        partner=st.integers(0, len(partners) - 1),
+        role_level=st.sampled_from(ROLES),
+        spectrum=st.sampled_from(SPECTRUM),
+        answers=st.tuples(*[st.sampled_from(ANSWERS)] * len(keys)),
+        comment_on=st.one_of(st.none(), st.integers(0, n_conditions - 1)),
+    )
+    # Drawn first, so that long lists are as likely as short ones.
+    count = draw(st.integers(0, 30) | st.integers(8, 30))
+    return Scenario(
+        k=draw(st.integers(3, 5)),
+        condition_keys=condition_keys,
+        n_statements=n_statements,
+        reverse_keyed=frozenset(draw(st.sets(st.sampled_from(keys)))),
+        partners=tuple(partners),
+        responses=tuple(draw(st.lists(response, min_size=count, max_size=count))),
+        with_previous_cycle=draw(st.booleans()),
+    )
+
+
+def _overlap_case() -> Scenario:
+    """The case of test_results: a lead council, its non-lead team of 2, a charity of 7."""
+    council, team, charity = (
+        PartnerSpec(Sector.LOCAL_AUTHORITY, Size.LARGE, True),
+        PartnerSpec(Sector.LOCAL_AUTHORITY, Size.SMALL, False),
+        PartnerSpec(Sector.VOLUNTARY, Size.SMALL, False),
+    )
+    answers = (4,) * 4
+
+    def people(partner: int, count: int, role=RoleLevel.MANAGER):
+        return [
+            ResponseSpec(partner, role, SpectrumType.STRONG, answers, partner % 2 or None)
+            for _ in range(count)
+        ]
+
+    return Scenario(
+        k=5,
+        condition_keys=("c1", scoring.LEADERSHIP_KEY),
+        n_statements=2,
+        reverse_keyed=frozenset({"c1_s1"}),
+        partners=(council, team, charity),
+        responses=tuple(people(0, 6) + people(1, 2, RoleLevel.FRONT_LINE) + people(2, 7)),
+        with_previous_cycle=True,
+    )
+
+
+# --- Ground truth, from the generated data alone ------------------------------------------------
+
+
+def _statement_score(value: int, reverse: bool) -> float:
+    return float((5 - value) * 25 if reverse else (value - 1) * 25)
+
+
+def _balanced(members: Iterable[int], scores: dict[int, float], partner_of: dict[int, int]):
+    by_partner: dict[int, list[float]] = defaultdict(list)
+    for i in members:
+        by_partner[partner_of[i]].append(scores[i])
+    return statistics.mean(statistics.mean(v) for v in by_partner.values())
+
+
+@dataclass
+class Truth:
+    k: int
+    n_responses: int
+    # condition key -> {response index: score} for those who scored at least half of it
+    condition_scores: dict[str, dict[int, float]] = field(default_factory=dict)
+    # condition key -> response indexes with any answer (don't know included) in it
+    condition_answered: dict[str, set[int]] = field(default_factory=dict)
+    condition_dont_know: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # statement key -> {response index: score}, and who answered it at all
+    statement_scores: dict[str, dict[int, float]] = field(default_factory=dict)
+    statement_answered: dict[str, set[int]] = field(default_factory=dict)
+    spectrum: dict[str, int] = field(default_factory=dict)
+    group_of: dict[str, dict[int, str]] = field(default_factory=dict)  # dimension -> i -> name
+    partner_of: dict[int, int] = field(default_factory=dict)
+    comments: int = 0
+
+    def members(self, condition: str, dimension: str | None, name: str | None) -> set[int]:
+        contributors = set(self.condition_scores[condition])
+        if dimension is None:
+            return contributors
+        return {i for i in contributors if self.group_of[dimension][i] == name}
+
+    def score(self, condition: str, members: Iterable[int]) -> float:
+        return _balanced(members, self.condition_scores[condition], self.partner_of)
+
+    @property
+    def overall_members(self) -> set[int]:
+        return {i for scores in self.condition_scores.values() for i in scores}
+
+
+def ground_truth(scenario: Scenario) -> Truth:
+    truth = Truth(k=scenario.k, n_responses=len(scenario.responses))
+    keys = scenario.statement_keys
+    for key in keys:
+        truth.statement_scores[key] = {}
+        truth.statement_answered[key] = set()
+    truth.group_of = {dimension: {} for dimension in DIMENSIONS}
+    for i, response in enumerate(scenario.responses):
+        partner = scenario.partners[response.partner]
+        truth.partner_of[i] = response.partner
+        truth.group_of["sector"][i] = partner.sector
+        truth.group_of["role_level"][i] = response.role_level
+        truth.group_of["lead"][i] = "lead" if partner.is_lead else "other"
+        truth.spectrum[response.spectrum] = truth.spectrum.get(response.spectrum, 0) + 1
+        truth.comments += response.comment_on is not None
+        for key, value in zip(keys, response.answers, strict=True):
+            if value is SKIP:
+                continue
+            truth.statement_answered[key].add(i)
+            if value is not None:
+                truth.statement_scores[key][i] = _statement_score(
+                    value, key in scenario.reverse_keyed
+                )
+    for condition in scenario.condition_keys:
+        own = [key for key in keys if key.startswith(f"{condition}_")]
+        truth.condition_scores[condition] = {}
+        truth.condition_answered[condition] = set().union(
+            *(truth.statement_answered[key] for key in own)
+        )
+        answers = sum(len(truth.statement_answered[key]) for key in own)
+        scored_answers = sum(len(truth.statement_scores[key]) for key in own)
+        truth.condition_dont_know[condition] = (answers - scored_answers, answers)
+        for i in range(len(scenario.responses)):
+            scores = [
+                truth.statement_scores[key][i] for key in own if i in truth.statement_scores[key]
+            ]
+            # Scored at least half of the condition's statements (DESIGN §5).
+            if scores and 2 * len(scores) >= len(own):
+                truth.condition_scores[condition][i] = statistics.mean(scores)
+    return truth
+
+
+# --- Building the place and reading every output ------------------------------------------------
+
+
+@dataclass
+class Outputs:
+    data: dict
+    dashboard: str
+    print_view: str
+    csv_rows: list[list[str]]
+    comparison: str
+    statement_texts: dict[str, str]  # statement key -> text
+    condition_names: dict[str, str]
+    comment_texts: list[str]
+    sector_labels: dict[str, str]  # label -> key, for the place's sectors
+
+
+def build_and_render(scenario: Scenario) -> Outputs:
+    place = PlaceFactory()
+    bank = make_keyed_bank(
+        scenario.condition_keys,
+        n_statements=scenario.n_statements,
+        reverse_keyed=scenario.reverse_keyed,
+    )
+    partners = [
+        PartnerFactory(place=place, sector=p.sector, size=p.size, is_lead=p.is_lead)
+        for p in scenario.partners
+    ]
+    if scenario.with_previous_cycle:
+        # A released cycle before this one, so trends are worked out and shown too.
+        previous = open_cycle_for(place, bank, min_group_size=scenario.k, name="Last year")
+        add_responses(previous, partners[0], count=scenario.k, values=3)
+        services.close_cycle(previous)
+        services.release_cycle(previous)
+
+    cycle = open_cycle_for(place, bank, min_group_size=scenario.k, name="This year")
+    statements = {s.key: s for s in Statement.objects.for_bank(bank).select_related("condition")}
+    conditions = list(bank.conditions.order_by("order"))
+    responses = Response.objects.bulk_create(
+        Response(
+            cycle=cycle,
+            partner=partners[r.partner],
+            role_level=r.role_level,
+            spectrum_choice=r.spectrum,
+            submitted_on=cycle.opens_on,
+        )
+        for r in scenario.responses
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, statement=statements[key], value=value)
+        for response, spec in zip(responses, scenario.responses, strict=True)
+        for key, value in zip(scenario.statement_keys, spec.answers, strict=True)
+        if value is not SKIP
+    )
+    comment_texts = []
+    for i, spec in enumerate(scenario.responses):
+        if spec.comment_on is not None:
+            # A text no figure or label could contain by chance.
+            text = f"Remark {i} zqx from a respondent"
+            comment_texts.append(text)
+            Comment.objects.create(cycle=cycle, condition=conditions[spec.comment_on], text=text)
+
+    services.close_cycle(cycle)
+    services.release_cycle(cycle)
+
+    member = UserFactory()
+    MembershipFactory(user=member, place=place, role=Role.MEMBER, partner=partners[0])
+    facilitator = UserFactory()
+    MembershipFactory(user=facilitator, place=place, role=Role.FACILITATOR)
+    client = Client()
+    client.force_login(member)
+    args = [place.slug, cycle.pk]
+    pages = {}
+    for name in ("dashboard", "dashboard_print", "dashboard_csv"):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        pages[name] = response.content.decode()
+    client.force_login(facilitator)
+    comparison = client.get(reverse("comparison"))
+    assert comparison.status_code == 200
+
+    csv_text = pages["dashboard_csv"].lstrip("\ufeff")
+    return Outputs(
+        data=CycleResult.objects.get(cycle=cycle).data,
+        dashboard=pages["dashboard"],
+        print_view=pages["dashboard_print"],
+        csv_rows=list(csv.reader(io.StringIO(csv_text))),
+        comparison=comparison.content.decode(),
+        statement_texts={key: s.text for key, s in statements.items()},
+        condition_names={c.key: c.name for c in conditions},
+        comment_texts=comment_texts,
+        sector_labels={Sector(p.sector).label: p.sector for p in scenario.partners},
+    )
+
+
+# --- Reading HTML tables ------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    caption: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+class TableParser(HTMLParser):
+    """Every <table> as caption, header cells and body rows of cell texts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[Table] = []
+        self._table: Table | None = None
+        self._row: list[str] | None = None
+        self._text: list[str] | None = None
+        self._in_head = False
+        self._in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._table = Table()
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "caption":
+            self._in_caption = True
+            self._text = []
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("th", "td") and self._row is not None:
+            self._text = []
+        elif tag == "br" and self._text is not None:
+            self._text.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._table is not None:
+            self.tables.append(self._table)
+            self._table = None
+        elif tag == "thead":
+            self._in_head = False
+        elif tag == "caption" and self._table is not None:
+            self._table.caption = _squash("".join(self._text or []))
+            self._in_caption, self._text = False, None
+        elif tag in ("th", "td") and self._row is not None and self._text is not None:
+            self._row.append(_squash("".join(self._text)))
+            self._text = None
+        elif tag == "tr" and self._table is not None and self._row is not None:
+            if self._in_head:
+                self._table.header = self._row
+            else:
+                self._table.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def tables(html: str) -> list[Table]:
+    parser = TableParser()
+    parser.feed(html)
+    return parser.tables
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+# --- The checks ---------------------------------------------------------------------------------
+
+
+def _ok(n: int, k: int) -> bool:
+    return n == 0 or n >= k
+
+
+def _shows(text: str, value: float) -> bool:
+    """Whether a whole number on a page is `value` cut to a whole number (allowing for the
+    last bit of floating-point error in either calculation)."""
+    return int(text) in {math.trunc(value - 1e-9), math.trunc(value + 1e-9)}
+
+
+def _cells(data: dict) -> dict[tuple[str, str, str], dict]:
+    """Every shown heatmap cell: (condition, dimension, group) -> figure."""
+    return {
+        (row["condition"], heatmap["key"], name): cell
+        for heatmap in data["heatmaps"]
+        for row in heatmap["rows"]
+        for name, cell in row["cells"].items()
+    }
+
+
+def _walk_counts(node, path="data"):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "n" or key.startswith("n_"):
+                yield f"{path}.{key}", value
+            yield from _walk_counts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk_counts(value, f"{path}[{i}]")
+
+
+def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None:
+    k = truth.k
+    assert data["k"] == k
+    small = [(path, n) for path, n in _walk_counts(data) if n is not None and n < k]
+    assert not small, f"counts under k in the snapshot: {small}"
+
+    enough = truth.n_responses >= k
+    assert data["enough_responses"] is enough
+    assert data.get("n_responses") == (truth.n_responses if enough else None)
+
+    # (a) Conditions, the whole place: shown exactly when at least k contributed.
+    for condition in data["conditions"]:
+        key = condition["key"]
+        contributors = truth.condition_scores[key]
+        if condition["score"] is None:
+            assert len(contributors) < k, (key, len(contributors))
+            assert condition["trend"] is None and condition["benchmark"] is None
+        else:
+            assert condition["n"] == len(contributors) >= k, key
+            assert condition["score"] == pytest.approx(truth.score(key, contributors))
+        answered = truth.condition_answered[key]
+        if "dont_know_rate" in condition:
+            assert condition["n_answered"] == len(answered) >= k, key
+            dont_know, answers = truth.condition_dont_know[key]
+            assert condition["dont_know_rate"] == pytest.approx(dont_know / answers)
+        else:
+            assert len(answered) < k, key
+
+    overall = data["overall"]
+    if overall["score"] is not None:
+        assert all(c["score"] is not None for c in data["conditions"])
+        assert overall["n"] == len(truth.overall_members) >= k
+        assert overall["score"] == pytest.approx(
+            statistics.mean(truth.score(c, s) for c, s in truth.condition_scores.items())
+        )
+
+    # (a) Every heatmap cell: its count and score are those of the group's real contributors.
+    cells = _cells(data)
+    for (condition, dimension, name), cell in cells.items():
+        members = truth.members(condition, dimension, name)
+        assert cell["n"] == len(members) >= k, (condition, dimension, name)
+        assert cell["score"] == pytest.approx(truth.score(condition, members))
+
+    for condition in truth.condition_scores:
+        place = next(c for c in data["conditions"] if c["key"] == condition)
+        shown = {
+            (dimension, name): truth.members(condition, dimension, name)
+            for (c, dimension, name) in cells
+            if c == condition
+        }
+        if place["score"] is None:
+            assert not shown, f"groups shown on {condition} without the place"
+            continue
+        everyone = truth.members(condition, None, None)
+        # (b) Any two shown groups, the place among them, differ by 0 or at least k each way.
+        groups = [(("all", "all"), everyone), *shown.items()]
+        for i, (name_a, a) in enumerate(groups):
+            for name_b, b in groups[i + 1 :]:
+                assert _ok(len(a - b), k) and _ok(len(b - a), k), (
+                    f"{condition}: {name_a} ({len(a)}) and {name_b} ({len(b)}) differ by "
+                    f"{len(a - b)} and {len(b - a)}"
+                )
+        # (c) Each split of the place leaves a hidden remainder of 0 or at least k.
+        for dimension in DIMENSIONS:
+            remainder = len(everyone) - sum(
+                len(members) for (d, _name), members in shown.items() if d == dimension
+            )
+            assert _ok(remainder, k), f"{condition} by {dimension}: {remainder} left over"
+
+    # Heatmap columns come from the place's partners and the fixed role levels, never from
+    # who answered, so a missing column says nothing.
+    by_key = {h["key"]: h for h in data["heatmaps"]}
+    assert {c["key"] for c in by_key["sector"]["columns"]} == set(sector_keys)
+    assert [c["key"] for c in by_key["role_level"]["columns"]] == [r.value for r in RoleLevel]
+    for heatmap in data["heatmaps"]:
+        for row in heatmap["rows"]:
+            if row["gap"]:
+                assert {row["gap"]["high"], row["gap"]["low"]} <= set(row["cells"])
+
+    lead_gap = data["lead_gap"]
+    if lead_gap:
+        lead = cells[(scoring.LEADERSHIP_KEY, "lead", "lead")]
+        other = cells[(scoring.LEADERSHIP_KEY, "lead", "other")]
+        assert (lead_gap["n_lead"], lead_gap["n_other"]) == (lead["n"], other["n"])
+
+    # (a) Statements: left out under k answers; their mean needs k who did not say don't know.
+    shown_statements = {s["key"]: s for s in data["statements"]}
+    for key, answered in truth.statement_answered.items():
+        statement = shown_statements.get(key)
+        if statement is None:
+            assert len(answered) < k, key
+            continue
+        assert statement["n_answered"] == len(answered) >= k
+        scores = truth.statement_scores[key]
+        if statement["mean"] is None:
+            assert len(scores) < k and "n" not in statement, key
+        else:
+            assert statement["n"] == len(scores) >= k
+            by_partner: dict[int, list[float]] = defaultdict(list)
+            for i, score in scores.items():
+                by_partner[truth.partner_of[i]].append(score)
+            assert statement["mean"] == pytest.approx(
+                statistics.mean(statistics.mean(v) for v in by_partner.values())
+            )
+
+    # (a, c) The spectrum: each shown answer, and the merged rest, is 0 or at least k people.
+    spectrum = data["spectrum"]
+    if spectrum is None:
+        assert truth.n_responses < k
+    else:
+        assert spectrum["n"] == truth.n_responses
+        for category in spectrum["categories"]:
+            assert category["n"] == truth.spectrum[category["key"]] >= k
+        other = truth.n_responses - sum(c["n"] for c in spectrum["categories"])
+        assert _ok(other, k)
+        assert (spectrum["other"] or {"n": 0})["n"] == other
+
+    # (d) Comments need k responses, and carry nothing that could say whose group wrote them.
+    comments = data["comments"]
+    assert len(comments) == (truth.comments if enough else 0)
+    assert all(set(comment) == {"condition", "condition_name", "text"} for comment in comments)
+
+
+def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
+    k = truth.k
+    data = outputs.data
+    main = _main(html)
+    cells = _cells(data)
+    names = outputs.condition_names
+    key_of_name = {name: key for key, name in names.items()}
+    found = tables(main)
+
+    def table(caption_start: str) -> Table | None:
+        return next((t for t in found if t.caption.startswith(caption_start)), None)
+
+    enough = truth.n_responses >= k
+    if not enough:
+        assert f"Fewer than {k} people answered" in main
+        assert not found, "no table of figures when fewer than k people answered"
+
+    # Comments (d): shown only with k responses; the text never appears otherwise.
+    for text in outputs.comment_texts:
+        assert (text in main) is enough, text
+
+    if not enough:
+        return
+    assert f"{truth.n_responses} people answered this health check" in main
+
+    conditions = table("Score, band, agreement")
+    assert conditions is not None
+    for row in conditions.rows:
+        key = key_of_name[row[0]]
+        contributors = truth.condition_scores[key]
+        if len(row) == 2:
+            assert row[1] == SUPPRESSED and len(contributors) < k, row
+        else:
+            assert len(contributors) >= k, row
+            assert _shows(row[1], truth.score(key, contributors)), row
+            assert int(row[-1]) == len(contributors), row
+
+    for heatmap in data["heatmaps"]:
+        shown_table = table(heatmap["title"])
+        assert shown_table is not None, heatmap["title"]
+        columns = heatmap["columns"]
+        assert shown_table.header[1:-1] == [c["label"] for c in columns]
+        for row in shown_table.rows:
+            condition = key_of_name[row[0]]
+            shown_labels = set()
+            for column, text in zip(columns, row[1:-1], strict=True):
+                members = truth.members(condition, heatmap["key"], column["key"])
+                if (condition, heatmap["key"], column["key"]) not in cells:
+                    # (e) A hidden group: no figure at all in its cell.
+                    assert text == HIDDEN_CELL, (condition, column, text)
+                    continue
+                shown_labels.add(column["label"])
+                match = re.fullmatch(r"(\d+) (\w+) (\d+) people", text)
+                assert match, text
+                score, band, n = match.groups()
+                assert int(n) == len(members) >= k
+                assert _shows(score, truth.score(condition, members))
+                assert band in BAND_LABELS
+            # The gap names only shown groups.
+            gap = row[-1]
+            for label in re.findall(r"between (.+?) \(highest\) and (.+?) \(lowest\)", gap):
+                assert set(label) <= shown_labels, (gap, shown_labels)
+
+    # Statements: every "People" column is the statement's real scorers, at least k.
+    statement_of_text = {text: key for key, text in outputs.statement_texts.items()}
+    for caption in (
+        "The three statements with the most",
+        "The three statements with the least",
+        "The statements people disagree",
+    ):
+        listed = table(caption)
+        for row in listed.rows if listed else []:
+            key = next(key for text, key in statement_of_text.items() if row[0].startswith(text))
+            scores = truth.statement_scores[key]
+            assert int(row[-1]) == len(scores) >= k, row
+            by_partner: dict[int, list[float]] = defaultdict(list)
+            for i, score in scores.items():
+                by_partner[truth.partner_of[i]].append(score)
+            mean = statistics.mean(statistics.mean(v) for v in by_partner.values())
+            assert _shows(row[1], mean), row
+    dont_know = table("Statements that")
+    for row in dont_know.rows if dont_know else []:
+        key = next(key for text, key in statement_of_text.items() if row[0].startswith(text))
+        assert int(row[-1]) == len(truth.statement_answered[key]) >= k, row
+
+    # Spectrum: the shown answers and the merged rest, never an answer chosen by too few.
+    spectrum = table("Share of the")
+    if spectrum:
+        short = {label: key for key, label in SPECTRUM_SHORT.items()}
+        for row in spectrum.rows:
+            n = int(row[-1])
+            assert n >= k, row
+            if row[0] in short:
+                assert n == truth.spectrum[short[row[0]]]
+        rare = {SPECTRUM_SHORT[key] for key, n in truth.spectrum.items() if 0 < n < k}
+        assert not rare & {row[0] for row in spectrum.rows}
+
+    # Prompts quote a group only where it is shown.
+    prompts = re.search(r'<ol class="prompts">(.*?)</ol>', main, re.S)
+    for prompt in re.findall(r"<li>(.*?)</li>", prompts.group(1) if prompts else ""):
+        found_gap = re.match(
+            r"On “(.+?)”, the “(.+?)” group .* than the “(.+?)” group", html_lib.unescape(prompt)
+        )
+        if not found_gap:
+            continue
+        condition_name, low, high = found_gap.groups()
+        condition = key_of_name[condition_name]
+        labels = {
+            column["label"]
+            for heatmap in data["heatmaps"]
+            for column in heatmap["columns"]
+            if (condition, heatmap["key"], column["key"]) in cells
+        }
+        assert {low, high} <= labels, prompt
+
+    # Every "N people" anywhere in the report describes at least k people.
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
+    for n in re.findall(r"(\d+) people", text):
+        assert int(n) >= k, n
+
+
+def check_csv(truth: Truth, outputs: Outputs) -> None:
+    k = truth.k
+    data = outputs.data
+    rows = outputs.csv_rows
+    assert rows[0] == [
+        "section",
+        "group",
+        "item",
+        "figure",
+        "value",
+        "contributing respondents",
+    ]
+    cells = _cells(data)
+    key_of_name = {name: key for key, name in outputs.condition_names.items()}
+    statement_of_text = {text: key for key, text in outputs.statement_texts.items()}
+    labels = {
+        heatmap["key"]: {c["label"]: c["key"] for c in heatmap["columns"]}
+        for heatmap in data["heatmaps"]
+    }
+    dimension_of_section = {
+        f"heatmap: {heatmap['title'].lower()}": heatmap["key"] for heatmap in data["heatmaps"]
+    }
+    short = {label: key for key, label in SPECTRUM_SHORT.items()}
+    comments = []
+    for section, group, item, figure, value, n in rows[1:]:
+        # (a) Every count in the export is at least k (or empty: not a count of respondents).
+        assert n == "" or int(n) >= k, (section, group, item, figure, n)
+        if section == "responses":
+            assert int(n) == int(value) == truth.n_responses
+        elif section == "overall":
+            assert int(n) == len(truth.overall_members)
+        elif section == "benchmark" and not n:
+            assert figure in ("median", "lower quartile", "upper quartile"), figure
+        elif section in ("condition", "benchmark"):
+            key = key_of_name[item]
+            if figure == "don't know (%)":
+                assert int(n) == len(truth.condition_answered[key])
+            else:
+                contributors = truth.condition_scores[key]
+                assert int(n) == len(contributors)
+                if figure == "score":
+                    assert _shows(value, truth.score(key, contributors))
+        elif section in dimension_of_section:
+            # (e) Only shown groups have rows, with their real contributors.
+            dimension = dimension_of_section[section]
+            condition, name = key_of_name[item], labels[dimension][group]
+            assert (condition, dimension, name) in cells, (section, group, item)
+            members = truth.members(condition, dimension, name)
+            assert int(n) == len(members)
+            if figure == "score":
+                assert _shows(value, truth.score(condition, members))
+        elif section == "lead gap":
+            lead = truth.members(scoring.LEADERSHIP_KEY, "lead", "lead")
+            other = truth.members(scoring.LEADERSHIP_KEY, "lead", "other")
+            assert len(lead) >= k and len(other) >= k
+            assert int(n) == len(lead) + len(other)
+        elif section == "statement":
+            key = statement_of_text[item]
+            if figure == "don't know (%)":
+                assert int(n) == len(truth.statement_answered[key])
+            else:
+                assert int(n) == len(truth.statement_scores[key])
+        elif section == "spectrum":
+            if item in short:
+                assert int(n) == truth.spectrum[short[item]]
+            else:
+                assert item == "Other answers"
+                assert int(n) == truth.n_responses - sum(
+                    c["n"] for c in data["spectrum"]["categories"]
+                )
+        elif section == "comment":
+            assert group == "Whole place"  # never by group
+            comments.append(value)
+        else:
+            assert section in ("lead partners", "collaboration type"), section
+            assert n == ""
+    # (d) Comments need k responses.
+    enough = truth.n_responses >= k
+    assert sorted(comments) == (sorted(outputs.comment_texts) if enough else [])
+
+
+def check_comparison(truth: Truth, outputs: Outputs) -> None:
+    found = tables(outputs.comparison)
+    (table,) = [t for t in found if t.caption.startswith("Latest results")]
+    (row,) = table.rows
+    header = table.header[3:]
+    for name, text in zip(header, row[3:], strict=True):
+        key = next(k for k, n in outputs.condition_names.items() if n == name)
+        contributors = truth.condition_scores[key]
+        if len(contributors) < truth.k:
+            assert text == SUPPRESSED, (name, text)
+        else:
+            assert _shows(text.split()[0], truth.score(key, contributors))
+
+
+def _record_events(truth: Truth, data: dict) -> None:
+    """What the example exercised, for `pytest --hypothesis-show-statistics`."""
+    enough = truth.n_responses >= truth.k
+    event(f"enough responses: {enough}")
+    if not enough:
+        return
+    cells = _cells(data)
+    event(f"shown group cells: {'none' if not cells else '1-5' if len(cells) <= 5 else '6+'}")
+    hidden_with_members = any(
+        truth.members(row["condition"], heatmap["key"], column["key"])
+        and column["key"] not in row["cells"]
+        for heatmap in data["heatmaps"]
+        for row in heatmap["rows"]
+        if row["condition"] in truth.condition_scores
+        for column in heatmap["columns"]
+    )
+    event(f"a group with members was hidden: {hidden_with_members}")
+    event(f"lead gap shown: {data['lead_gap'] is not None}")
+    event(f"spectrum 'other' shown: {bool(data['spectrum'] and data['spectrum']['other'])}")
+    event(f"overall index shown: {data['overall']['score'] is not None}")
+
+
+# --- The property -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def benchmark_places(db):
+    """Five other places released on the same condition keys, so the benchmark is shown too."""
+    bank = make_keyed_bank(CONDITION_KEYS, n_statements=2)
+    for value in (1, 2, 3, 4, 5):
+        place = PlaceFactory()
+        cycle = open_cycle_for(place, bank, min_group_size=3)
+        add_responses(cycle, PartnerFactory(place=place), count=3, values=value)
+        services.close_cycle(cycle)
+        services.release_cycle(cycle)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(scenario=_overlap_case())
+@given(scenario=scenarios())
+def test_no_output_describes_fewer_than_k_people(benchmark_places, scenario):
+    truth = ground_truth(scenario)
+    # Each example in a savepoint that is rolled back, so examples do not see each other.
+    with transaction.atomic():
+        try:
+            outputs = build_and_render(scenario)
+            check_snapshot(truth, outputs.data, outputs.sector_labels.values())
+            check_html(truth, outputs, outputs.dashboard)
+            check_html(truth, outputs, outputs.print_view)
+            assert tables(_main(outputs.dashboard)) == tables(_main(outputs.print_view))
+            check_csv(truth, outputs)
+            check_comparison(truth, outputs)
+            _record_events(truth, outputs.data)
+        finally:
+            transaction.set_rollback(True)
+
+
+# --- A known gap, reported rather than changed --------------------------------------------------
+
+
+def remainder_clashes(truth: Truth, data: dict) -> list[str]:
+    """Shown groups within 1..k−1 people of another split's hidden remainder.
+
+    The remainder of a split (the place minus that split's shown groups) is hidden, but its
+    figure can be worked out from the figures that are shown, so comparing it with a shown group
+    of another split describes the people in between. The pairwise rule of DESIGN §6 does not
+    look at remainders.
+    """
+    k, cells, clashes = truth.k, _cells(data), []
+    for condition in truth.condition_scores:
+        everyone = truth.members(condition, None, None)
+        shown = {(d, n): truth.members(condition, d, n) for (c, d, n) in cells if c == condition}
+        for dimension in DIMENSIONS:
+            rest = everyone.difference(*(m for (d, _n), m in shown.items() if d == dimension))
+            for (other, name), members in shown.items():
+                if (
+                    other != dimension
+                    and rest
+                    and not (_ok(len(members - rest), k) and _ok(len(rest - members), k))
+                ):
+                    clashes.append(f"{condition}: {other} {name} against the {dimension} remainder")
+    return clashes
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known gap (reported): a shown group can be compared with another split's hidden "
+    "remainder. Remove this mark when suppression takes remainders into account.",
+)
+def test_a_hidden_remainder_cannot_be_compared_with_a_shown_group(db):
+    # test_results' overlap example: a lead council (6 people, all answering 5), its non-lead
+    # team (2, answering 1) and a charity (7, answering 3), k = 5.
+    council = PartnerSpec(Sector.LOCAL_AUTHORITY, Size.LARGE, True)
+    team = PartnerSpec(Sector.LOCAL_AUTHORITY, Size.SMALL, False)
+    charity = PartnerSpec(Sector.VOLUNTARY, Size.SMALL, False)
+    responses = [
+        ResponseSpec(partner, RoleLevel.MANAGER, SpectrumType.STRONG, (value, value), None)
+        for partner, value, count in ((0, 5, 6), (1, 1, 2), (2, 3, 7))
+        for _ in range(count)
+    ]
+    scenario = Scenario(
+        k=5,
+        condition_keys=(scoring.LEADERSHIP_KEY,),
+        n_statements=2,
+        reverse_keyed=frozenset(),
+        partners=(council, team, charity),
+        responses=tuple(responses),
+        with_previous_cycle=False,
+    )
+    truth = ground_truth(scenario)
+    outputs = build_and_render(scenario)
+    check_snapshot(truth, outputs.data, outputs.sector_labels.values())  # the pairwise rules hold
+    scores = {
+        (section, group): int(value)
+        for section, group, _item, figure, value, _n in outputs.csv_rows[1:]
+        if figure == "score"
+    }
+    # What a member reads in the CSV: the place 50 (3 partners), local authority 50 (council and
+    # its team), other partners 25 (the team and the charity). Every partner counts equally, so
+    # the charity scores 3 × 50 − 2 × 50 = 50, and the council team's two people 2 × 25 − 50 = 0:
+    # the voluntary sector, hidden, is the sector split's remainder, 2 people away from "other".
+    place = scores.get(("condition", "Whole place"))
+    authority = scores.get(("heatmap: by sector", "Local authority"))
+    others = scores.get(("heatmap: lead partners and the other partners", "Other partners"))
+    derived = None
+    if None not in (place, authority, others):
+        derived = 2 * others - (3 * place - 2 * authority)
+    clashes = remainder_clashes(truth, outputs.data)
+    assert not clashes, f"{clashes}; the council team's 2 people work out at {derived}"
