@@ -371,6 +371,13 @@ def shown_groups(
         if name[0] in OVERLAP_DIMENSIONS or name == ALL
     }
     hidden = suppression.suppress_overlapping(overlapping, k)
+    # Figures can also be combined: a split's hidden remainder (the total minus its shown
+    # groups) must not sit a few people away from a set derived from another split.
+    splits: dict[str, dict[str, frozenset]] = defaultdict(dict)
+    for (dimension, group_name), group in overlapping.items():
+        if (dimension, group_name) != ALL and (dimension, group_name) not in hidden:
+            splits[dimension][group_name] = group
+    hidden |= suppression.suppress_derivable(splits, candidates[ALL], k)
     return {name: group for name, group in candidates.items() if name not in hidden}
 
 

@@ -892,11 +892,6 @@ def remainder_clashes(truth: Truth, data: dict) -> list[str]:
     return clashes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap (reported): a shown group can be compared with another split's hidden "
-    "remainder. Remove this mark when suppression takes remainders into account.",
-)
 def test_a_hidden_remainder_cannot_be_compared_with_a_shown_group(db):
     # test_results' overlap example: a lead council (6 people, all answering 5), its non-lead
     # team (2, answering 1) and a charity (7, answering 3), k = 5.
