@@ -1,0 +1,85 @@
+"""A partner member reads their place's released dashboard, on a laptop and on a phone, and
+downloads the figures as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from assessments.results_display import CSV_HEADER
+from tests.browser import audit, scenarios
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SECTIONS = [
+    "Overall",
+    "The conditions for collaboration",
+    "What kind of collaboration is this?",
+    "How different groups see it",
+    "Statements that stand out",
+    "Questions for your next partnership meeting",
+    "What people said",
+]
+
+
+def test_member_reads_released_dashboard_and_downloads_csv(live_server, page, check):
+    place = scenarios.make_place()
+    cycle = scenarios.released_results(place, scenarios.default_bank())
+    scenarios.member(place)
+
+    scenarios.log_in(page, live_server, "member", check)
+    check.page(page, "your places")
+    page.get_by_role("link", name="Riverbank").click()
+    check.page(page, "place overview")
+    assert page.get_by_role("heading", name="Released results").is_visible()
+    page.get_by_role("link", name="View results of Spring 2026").click()
+
+    check.page(page, "dashboard")
+    for section in SECTIONS:
+        assert page.get_by_role("heading", name=section, exact=True).is_visible(), section
+    assert page.get_by_text("30 people answered this health check.").is_visible()
+    assert page.locator(".overall-score").is_visible()
+    # Every part has figures: trends against Autumn 2025, a benchmark against five other places,
+    # the heatmaps, statements and comments.
+    conditions = page.locator("#conditions-caption").locator("xpath=..").locator("tbody tr")
+    assert conditions.count() == 6
+    assert conditions.locator(".cell-suppressed").count() == 0
+    assert page.locator("td.benchmark").first.inner_text() != "Too few other places to compare"
+    assert page.locator(".trend").count() > 0
+    assert page.locator("table.heatmap").count() == 3
+    assert page.locator("table.heatmap td.heat:not(.cell-suppressed)").count() > 0
+    assert page.get_by_text("We trust each other more than a year ago.").is_visible()
+    assert page.locator("figure.chart-figure svg").count() == 2
+    assert page.get_by_text("These results have not been released yet").count() == 0
+
+    # --- On a phone ---
+    page.set_viewport_size(audit.PHONE)
+    page.reload()
+    check.page(page, "dashboard on a phone", phone=True)
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+    # --- The figures as CSV ---
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the figures (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename == "riverbank-spring-2026-results.csv"
+    with open(download.path(), encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(io.StringIO(f.read())))
+    assert tuple(rows[0]) == CSV_HEADER
+    figures = {(row[0], row[2], row[3]): row for row in rows[1:]}
+    assert figures[("responses", "Submitted responses", "count")][4] == "30"
+    assert ("overall", "Overall index", "score") in figures
+    k = cycle.min_group_size
+    # Comments, benchmark figures and lead partners' names count nobody; everything else does.
+    counted = [int(row[5]) for row in rows[1:] if row[5]]
+    assert counted and min(counted) >= k, "a figure about fewer than k people"
+    assert sum(row[0] == "comment" for row in rows) == 5
+
+    # --- The print-friendly version ---
+    page.get_by_role("link", name="Print-friendly version").click()
+    check.page(page, "print view")
+    assert page.get_by_role("heading", level=1).inner_text() == "Results: Spring 2026"
+
+    check.assert_html_valid()
