@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from assessments.models import ANSWER_SCALE, Condition, QuestionBank, RoleLevel, Statement
 
@@ -26,6 +29,50 @@ def stored_value(choice: str) -> int | None:
 
 def choice_from_stored(value: int | None) -> str:
     return DONT_KNOW if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One statement on a condition page, ready for the template."""
+
+    number: int
+    name: str
+    statement: Statement
+    help_text: str
+    errors: list[str]
+    radios: SafeString
+
+
+# One radio input with its label, as Django's RadioSelect would name and number it.
+_RADIO = (
+    '<div class="form-check">'
+    '<input class="form-check-input" type="radio" name="{name}" id="id_{name}_{index}" '
+    'value="{value}"{checked}>'
+    '<label class="form-check-label" for="id_{name}_{index}">{label}</label>'
+    "</div>"
+)
+_ESCAPED_CHOICES = [(escape(value), escape(label)) for value, label in ANSWER_CHOICES]
+
+
+def radio_options(name: str, chosen: str | None) -> SafeString:
+    """One statement's radio inputs and labels.
+
+    Made here rather than by a template loop over every option of every statement, which was
+    most of the cost of a questionnaire page (docs/PERFORMANCE.md).
+    """
+    name = escape(name)
+    html = "\n".join(
+        _RADIO.format(
+            name=name,
+            index=index,
+            value=value,
+            checked=" checked" if value == chosen else "",
+            label=label,
+        )
+        for index, (value, label) in enumerate(_ESCAPED_CHOICES)
+    )
+    # Safe: the name, values and labels are escaped above; the rest is this module's markup.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 class AboutYouForm(forms.Form):
@@ -97,9 +144,23 @@ class ConditionPageForm(forms.Form):
             )
         return cleaned
 
-    def statement_fields(self):
-        """(statement, bound field) pairs in page order, for the template."""
-        return [(s, self[field_name(s)]) for s in self.statements]
+    def questions(self) -> list[Question]:
+        """The page's statements in order, each with its radio group, for the template."""
+        questions = []
+        for number, statement in enumerate(self.statements, start=1):
+            field = self[field_name(statement)]
+            value = field.value()
+            questions.append(
+                Question(
+                    number=number,
+                    name=field.html_name,
+                    statement=statement,
+                    help_text=field.help_text,
+                    errors=field.errors,
+                    radios=radio_options(field.html_name, None if value is None else str(value)),
+                )
+            )
+        return questions
 
     def answers(self) -> dict[str, int | None]:
         """Answered statements only, keyed as the draft stores them."""

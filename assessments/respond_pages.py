@@ -11,7 +11,7 @@ from functools import cached_property
 
 from django.urls import reverse
 
-from assessments.models import ANSWER_SCALE, Condition, DraftResponse, QuestionBank
+from assessments.models import ANSWER_SCALE, Condition, DraftResponse, QuestionBank, Statement
 
 _LABELS = {**dict(ANSWER_SCALE), None: "Don’t know"}
 
@@ -35,8 +35,26 @@ class Questionnaire:
         self.bank = bank
 
     @cached_property
+    def _pages(self) -> tuple[list[Condition], dict[int, list[Statement]]]:
+        """The bank's conditions and their statements in page order, in one query.
+
+        Every condition of a published bank has statements (publishing checks it), so the
+        conditions come with their statements rather than in a query of their own.
+        """
+        conditions: dict[int, Condition] = {}
+        statements: dict[int, list[Statement]] = {}
+        for statement in (
+            Statement.objects.filter(condition__bank=self.bank)
+            .select_related("condition")
+            .order_by("condition__order", "condition_id", "order", "pk")
+        ):
+            conditions.setdefault(statement.condition_id, statement.condition)
+            statements.setdefault(statement.condition_id, []).append(statement)
+        return list(conditions.values()), statements
+
+    @property
     def conditions(self) -> list[Condition]:
-        return list(self.bank.conditions.order_by("order", "pk").prefetch_related("statements"))
+        return self._pages[0]
 
     @property
     def page_count(self) -> int:
@@ -50,8 +68,8 @@ class Questionnaire:
         """The condition on page `number`, or None for the spectrum page."""
         return self.conditions[number - 1] if number <= len(self.conditions) else None
 
-    def statements_for(self, condition: Condition):
-        return sorted(condition.statements.all(), key=lambda s: (s.order, s.pk))
+    def statements_for(self, condition: Condition) -> list[Statement]:
+        return list(self._pages[1].get(condition.pk, []))
 
     def url_for_step(self, token: str, step: int) -> str:
         if step <= 0:

@@ -46,10 +46,21 @@ def no_referrer(view):
 
 
 def _invitation(token: str) -> Invitation:
-    invitation = Invitation.objects.by_token(token) if len(token) <= 128 else None
+    # The draft comes in the same query: every page of the journey needs it.
+    invitation = (
+        Invitation.objects.select_related("draft").by_token(token) if len(token) <= 128 else None
+    )
     if invitation is None:
         raise Http404("This link is not recognised.")
     return invitation
+
+
+def _saved_draft(invitation: Invitation) -> DraftResponse | None:
+    """The draft read with the invitation, if there is one."""
+    try:
+        return invitation.draft
+    except DraftResponse.DoesNotExist:
+        return None
 
 
 def _draft(invitation: Invitation) -> DraftResponse:
@@ -87,7 +98,7 @@ def respond_start(request: HttpRequest, token: str) -> HttpResponse:
     if refusal:
         return _closed_page(request, invitation, refusal)
     questionnaire = Questionnaire(invitation.cycle.bank)
-    draft = DraftResponse.objects.filter(invitation=invitation).first()
+    draft = _saved_draft(invitation)
     resume_url = questionnaire.url_for_step(token, draft.step) if draft else None
     return render(
         request,
@@ -127,7 +138,7 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
     else:
         if refusal:
             return _closed_page(request, invitation, refusal)
-        draft = DraftResponse.objects.filter(invitation=invitation).first()
+        draft = _saved_draft(invitation)
         initial = {"partner": invitation.partner_id, "role_level": ""}
         if draft and draft.partner_id:
             initial = {"partner": draft.partner_id, "role_level": draft.role_level}
@@ -155,7 +166,7 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     if not 1 <= number <= questionnaire.page_count:
         raise Http404("There is no such page in this health check.")
     refusal = invitation.refusal()
-    draft = DraftResponse.objects.filter(invitation=invitation).first()
+    draft = _saved_draft(invitation)
     if refusal and request.method == "POST":
         # Closing or revoking discards the draft, but what was just typed is shown back.
         draft = draft or DraftResponse(invitation=invitation)

@@ -81,7 +81,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from assessments import scoring, suppression
@@ -131,11 +141,13 @@ def statement_score_expression() -> Case:
     )
 
 
-def _answers(cycle: Cycle):
+def _answers(cycle: Cycle, statement_ids: list[int]):
     # Only answers to the cycle's own bank count, whatever a tampered request once stored.
-    return Answer.objects.filter(
-        response__cycle=cycle, statement__condition__bank_id=cycle.bank_id
-    ).order_by()
+    # The bank's statements are given by id rather than joined through condition and bank: with
+    # the join, PostgreSQL can misjudge how many statements a bank has (its small tables are
+    # rarely analysed) and walk every cycle's answers by statement instead of this cycle's by
+    # response, which makes closing a cycle cost more the more answers there are anywhere.
+    return Answer.objects.filter(response__cycle=cycle, statement_id__in=statement_ids).order_by()
 
 
 @dataclass(frozen=True)
@@ -181,10 +193,11 @@ def _load(cycle: Cycle) -> _Inputs:
         .values_list("pk", "partner_id", "partner__sector", "role_level", "partner__is_lead")
     }
 
+    statement_ids = [statement["pk"] for statement in statements]
     score = statement_score_expression()
     per_respondent: dict[int, dict[Any, tuple[int, int, int]]] = defaultdict(dict)
     for row in (
-        _answers(cycle)
+        _answers(cycle, statement_ids)
         .values("response_id", "statement__condition_id")
         .annotate(
             total=Sum(score),
@@ -200,7 +213,7 @@ def _load(cycle: Cycle) -> _Inputs:
 
     per_statement_partner: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
     for row in (
-        _answers(cycle)
+        _answers(cycle, statement_ids)
         .values("statement_id", "response__partner_id")
         .annotate(total=Sum(score), scored=Count("value"), answered=Count("pk"))
     ):
@@ -212,7 +225,7 @@ def _load(cycle: Cycle) -> _Inputs:
 
     distributions: dict[int, dict[int, int]] = defaultdict(dict)
     for row in (
-        _answers(cycle)
+        _answers(cycle, statement_ids)
         .filter(value__isnull=False)
         .values("statement_id", "value")
         .annotate(count=Count("pk"))
@@ -283,17 +296,26 @@ def _benchmark_scores(cycle: Cycle) -> list[dict[str, float]]:
     """Condition scores of the latest release of every other place in the window: one query.
 
     Releases are fixed in time, so rebuilding a snapshot later compares with the same places.
+    The latest release per place is picked by a window function in one pass over the releases
+    in the window, rather than a subquery per release: this reads every place, so it is the
+    part of closing a cycle that grows with the number of places.
     """
     start, end = benchmark_window(cycle)
-    in_window = Q(status=CycleStatus.RELEASED, released_at__gt=start, released_at__lte=end)
-    latest_for_place = (
-        Cycle.objects.filter(in_window, place_id=OuterRef("cycle__place_id"), result__isnull=False)
-        .order_by("-released_at", "-pk")
-        .values("pk")[:1]
+    newest_first = Window(
+        RowNumber(),
+        partition_by=F("cycle__place_id"),
+        order_by=[F("cycle__released_at").desc(), F("cycle_id").desc()],
     )
     return list(
-        CycleResult.objects.exclude(cycle__place_id=cycle.place_id)
-        .filter(cycle_id=Subquery(latest_for_place))
+        CycleResult.objects.filter(
+            cycle__status=CycleStatus.RELEASED,
+            cycle__released_at__gt=start,
+            cycle__released_at__lte=end,
+        )
+        .exclude(cycle__place_id=cycle.place_id)
+        .annotate(newest=newest_first)
+        .filter(newest=1)
+        .order_by()
         .values_list("condition_scores", flat=True)
     )
 
@@ -794,19 +816,23 @@ def cycles_with_results_in_order():
 def latest_results(place_ids: Iterable[int]) -> list[dict]:
     """Each place's latest cycle with results, reading only the narrow columns: one query.
 
-    The latest cycle per place is picked by a correlated subquery, which SQLite and PostgreSQL
-    both run, so the cost does not grow with the number of places or cycles.
+    The latest cycle per place is picked by a window function over the places' cycles (one
+    pass, in SQLite and PostgreSQL alike), and only those cycles' snapshots are read.
     """
-    latest_for_place = (
+    newest_first = Window(
+        RowNumber(),
+        partition_by=F("place_id"),
+        order_by=[F("closed_at").desc(nulls_last=True), F("pk").desc()],
+    )
+    latest = (
         Cycle.objects.with_results()
-        .filter(place_id=OuterRef("cycle__place_id"), result__isnull=False)
-        .order_by(F("closed_at").desc(nulls_last=True), "-pk")
-        .values("pk")[:1]
+        .filter(place_id__in=list(place_ids), result__isnull=False)
+        .annotate(newest=newest_first)
+        .filter(newest=1)
+        .values("pk")
     )
     return list(
-        CycleResult.objects.filter(
-            cycle__place_id__in=list(place_ids), cycle_id=Subquery(latest_for_place)
-        )
+        CycleResult.objects.filter(cycle_id__in=latest)
         .order_by()
         .values(
             "cycle_id",
@@ -824,7 +850,10 @@ def condition_columns(cycle_ids: Iterable[int]) -> list[dict]:
     """Condition keys and names across the banks of these cycles, in bank order: one query."""
     columns: dict[str, dict] = {}
     for key, name in (
-        Condition.objects.filter(bank__cycles__pk__in=list(cycle_ids))
+        # The banks through a subquery: joining cycles would repeat each condition per cycle.
+        Condition.objects.filter(
+            bank__in=Cycle.objects.filter(pk__in=list(cycle_ids)).values("bank")
+        )
         .order_by("order", "key", "-bank__version")
         .values_list("key", "name")
     ):

@@ -8,7 +8,11 @@ it only words and arranges the figures that are there. Scores are cut to whole n
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from html import escape
 from typing import Any
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from assessments import charts, scoring
 
@@ -316,7 +320,77 @@ def comparison_rows(places, latest: list[dict], columns: list[dict]) -> list[dic
                     }
                 )
         rows.append(row)
+    _add_row_html(rows, len(columns))
     return rows
+
+
+# The comparison can list a thousand places. Rendering its ten thousand cells through the
+# template engine was most of the page's time (docs/PERFORMANCE.md), so each row's cells are
+# formatted here, as `row["html"]`, with the markup the template would give. Names from the
+# database are escaped; scores, bands, labels and trend words are this module's own text.
+
+_SLUG_MARK = "slug-mark"
+_ID_MARK = 2_147_483_647
+
+
+def _url_filler(name: str, with_id: bool = False):
+    """reverse() once, then fill in slug and id: reverse() for each of 2,000 links was slow."""
+    url = reverse(name, args=[_SLUG_MARK, _ID_MARK] if with_id else [_SLUG_MARK])
+    head, rest = url.split(_SLUG_MARK, 1)
+    if not with_id:
+        return lambda slug, _id=None: f"{head}{slug}{rest}"
+    middle, tail = rest.split(str(_ID_MARK), 1)
+    return lambda slug, pk: f"{head}{slug}{middle}{int(pk)}{tail}"
+
+
+def _cell_html(cell: dict) -> str:
+    if not cell["shown"]:
+        return '<td class="heat cell-suppressed">Too few answers to show</td>'
+    trend = cell["trend"]
+    arrow = ""
+    if trend["arrow"]:
+        way = "up" if trend["arrow"] == "↑" else "down"
+        arrow = (
+            f' <span class="trend trend-{way}" aria-hidden="true">{trend["arrow"]} '
+            f'{trend["short"]}</span><span class="visually-hidden">{trend["text"]}</span>'
+        )
+    return (
+        f'<td class="heat band-{cell["band"]}"><span class="fw-semibold">{cell["score"]}</span> '
+        f'<span class="small">{cell["band_label"]}</span>{arrow}</td>'
+    )
+
+
+def _add_row_html(rows: list[dict], n_columns: int) -> None:
+    place_url = _url_filler("place_detail")
+    dashboard_url = _url_filler("dashboard", with_id=True)
+    for row in rows:
+        place, found = row["place"], row["result"]
+        slug = escape(place.slug)
+        parts = [f'<th scope="row"><a href="{place_url(slug)}">{escape(place.name)}</a></th>']
+        if found:
+            badge = (
+                ""
+                if row["is_released"]
+                else ' <span class="badge text-bg-secondary">not released</span>'
+            )
+            parts.append(
+                f'<td><a href="{dashboard_url(slug, found["cycle_id"])}">'
+                f"{escape(found['cycle_name'])}</a>{badge}</td>"
+            )
+            if row["overall"]:
+                parts.append(
+                    f'<td><span class="fw-semibold">{row["overall"]}</span> '
+                    f'<span class="small">{row["overall_band"]}</span></td>'
+                )
+            else:
+                parts.append('<td><span class="text-body-secondary">No overall score</span></td>')
+            parts += [_cell_html(cell) for cell in row["cells"]]
+        else:
+            parts.append(
+                f'<td colspan="{n_columns + 2}" class="text-body-secondary">No results yet</td>'
+            )
+        html = "\n        ".join(parts)
+        row["html"] = mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 # --- CSV ------------------------------------------------------------------------------------

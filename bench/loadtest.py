@@ -1,0 +1,262 @@
+"""The load test: gunicorn on 127.0.0.1 and a load generator in a second process, bounded in time.
+
+gunicorn serves the app with bench.settings (production mode plus the reference views) on a free
+loopback port; wrk (Debian's `wrk` package) sends requests to one path for a fixed number of
+seconds. Without wrk, a small Python load generator runs in a second process instead. Nothing is
+ever sent anywhere but 127.0.0.1, and every run stops by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess  # noqa: S404 (starts gunicorn and wrk, both on loopback only)
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from bench.urls import MINIMAL_PATH, ONE_QUERY_PATH
+
+HOST = "127.0.0.1"
+BASE_DIR = Path(__file__).resolve().parent.parent
+READY_TIMEOUT = 30  # seconds for gunicorn to answer
+MINIMAL = "minimal Django view"
+ONE_QUERY = "minimal view + one SQL query"
+QUESTIONNAIRE = "questionnaire page"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    name: str
+    seconds: float
+    requests: int
+    errors: int  # responses other than 2xx/3xx, and socket errors
+    latency_p50_ms: float | None
+    latency_p99_ms: float | None
+    tool: str
+    # CPU time per request of the gunicorn workers and of the PostgreSQL backends serving them,
+    # read from /proc: unlike requests per second, it hardly depends on what else the machine
+    # is running. None where it could not be read.
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float | None:
+        if self.app_cpu_ms is None:
+            return None
+        return self.app_cpu_ms + (self.db_cpu_ms or 0.0)
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def worker_pids(self) -> list[int]:
+        try:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in children.split()]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone, or not on this machine
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def database_pids() -> list[int]:
+    """The PostgreSQL backends connected to this database, other than this process's."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(workers: int, port: int | None = None) -> Iterator[Server]:
+    """A gunicorn server of the app on loopback for the duration of the block."""
+    port = port or free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        # The same key as this process, so the links it made open there too.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "false",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "betterway.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=env)  # noqa: S603
+    url = f"http://{HOST}:{port}"
+    try:
+        _wait_until_ready(url + MINIMAL_PATH, server)
+        yield Server(url, server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped with exit code {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:  # not listening yet, or still starting up (URLError is one too)
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url} within {READY_TIMEOUT} s")
+
+
+def load(
+    name: str,
+    url: str,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    warmup: int = 2,
+    server: Server | None = None,
+) -> LoadResult:
+    """Send requests to `url` for `seconds` (after `warmup` seconds unmeasured)."""
+    if not url.startswith(f"http://{HOST}:"):
+        raise ValueError("The load test only ever targets 127.0.0.1.")
+    wrk = shutil.which("wrk")
+    if warmup:
+        if wrk:
+            _wrk(wrk, url, warmup, connections, threads)
+        else:
+            _python_load(url, warmup, connections)
+    app = server.worker_pids() if server else []
+    db = database_pids() if server else []
+    app_before, db_before = cpu_seconds(app), cpu_seconds(db)
+    if wrk:
+        result = parse_wrk(name, _wrk(wrk, url, seconds, connections, threads))
+    else:
+        result = _python_load(url, seconds, connections, name)
+    if app and result.requests:
+        per_request = 1000 / result.requests
+        result = replace(
+            result,
+            app_cpu_ms=(cpu_seconds(app) - app_before) * per_request,
+            db_cpu_ms=(cpu_seconds(db) - db_before) * per_request if db else None,
+        )
+    return result
+
+
+def _wrk(wrk: str, url: str, seconds: int, connections: int, threads: int) -> str:
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    done = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
+    )
+    return done.stdout
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(name: str, output: str) -> LoadResult:
+    """Requests, seconds, errors and latency from wrk's report."""
+    total = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", output)
+    requests, duration, unit = int(total.group(1)), float(total.group(2)), total.group(3)
+    seconds = duration * {"ms": 0.001, "s": 1.0, "m": 60.0}[unit]
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if sockets:
+        errors += sum(int(value) for value in sockets.groups())
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, flags=re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, flags=re.M)
+    return LoadResult(
+        name=name,
+        seconds=seconds,
+        requests=requests,
+        errors=errors,
+        latency_p50_ms=_ms(p50.group(1)) if p50 else None,
+        latency_p99_ms=_ms(p99.group(1)) if p99 else None,
+        tool="wrk",
+    )
+
+
+def _python_load(url: str, seconds: int, connections: int, name: str = "") -> LoadResult:
+    """The fallback load generator: threads in a second Python process, one request at a time
+    each, until the time is up."""
+    script = BASE_DIR / "bench" / "pyload.py"
+    command = [sys.executable, str(script), url, str(seconds), str(connections)]
+    done = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
+    )
+    requests, errors, elapsed = (float(x) for x in done.stdout.split())
+    return LoadResult(name, elapsed, int(requests), int(errors), None, None, "python threads")
+
+
+def ratio(result: LoadResult, baseline: LoadResult) -> float:
+    return result.rps / baseline.rps if baseline.rps else 0.0
+
+
+def run(
+    questionnaire_path: str, token: str, *, seconds: int, connections: int, workers: int
+) -> list[LoadResult]:
+    """Under load one after the other: the minimal view, the minimal view plus one indexed
+    query (the least a personal-link page can do), and the questionnaire page."""
+    with gunicorn(workers) as server:
+        url = server.url
+        return [
+            load(MINIMAL, url + MINIMAL_PATH, seconds, connections, server=server),
+            load(ONE_QUERY, f"{url}{ONE_QUERY_PATH}{token}/", seconds, connections, server=server),
+            load(QUESTIONNAIRE, url + questionnaire_path, seconds, connections, server=server),
+        ]

@@ -1,0 +1,130 @@
+"""The load data generator and the benchmark's measuring functions, at a tiny size.
+
+The full-size run is `manage.py benchmark` on PostgreSQL (docs/PERFORMANCE.md); here the same
+code runs small on the test database, to show that it works and that no page's query count
+grows with the data.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessments.models import Answer, Cycle, CycleResult, CycleStatus, Statement
+from bench import loadtest, measure
+from bench.urls import MINIMAL_PATH, ONE_QUERY_PATH
+
+pytestmark = pytest.mark.django_db
+
+
+def _generate(places: int, cycles: int, respondents: int, seed: int = 7, clear: bool = False):
+    call_command(
+        "generate_load_data",
+        places=places,
+        cycles=cycles,
+        respondents=respondents,
+        seed=seed,
+        clear=clear,
+        force=True,  # the test runner turns DEBUG off
+    )
+
+
+def _answers() -> list[tuple]:
+    return sorted(
+        Answer.objects.values_list("response_id", "statement__key", "value"),
+        key=lambda row: (str(row[0]), row[1]),
+    )
+
+
+def test_generate_load_data_builds_released_results_and_prints_timing(capsys):
+    _generate(places=3, cycles=2, respondents=6)
+    out = capsys.readouterr().out
+    statements = Statement.objects.count()
+    assert "Generated 3 places, 6 cycles, 36 responses" in out
+    assert f"{36 * statements} answers" in out
+    assert "total" in out and "ms per snapshot" in out
+    assert Answer.objects.count() == 36 * statements
+    assert Cycle.objects.filter(status=CycleStatus.RELEASED).count() == 6
+    assert CycleResult.objects.count() == 6
+    # The second round compares with the first: its trend is there.
+    latest = CycleResult.objects.filter(cycle__name="Round 2").first()
+    assert latest.data["previous_cycle"] is not None
+
+
+def test_generate_load_data_is_repeatable_and_refuses_to_double_up():
+    _generate(places=2, cycles=1, respondents=5, seed=11)
+    first = _answers()
+    with pytest.raises(CommandError, match="--clear"):
+        _generate(places=2, cycles=1, respondents=5, seed=11)
+    _generate(places=2, cycles=1, respondents=5, seed=11, clear=True)
+    assert _answers() == first
+    _generate(places=2, cycles=1, respondents=5, seed=12, clear=True)
+    assert _answers() != first
+
+
+def _query_counts(places: int, cycles: int, respondents: int, clear: bool) -> list[int]:
+    _generate(places=places, cycles=cycles, respondents=respondents, clear=clear)
+    setup = measure.prepare(iterations=2, close_iterations=1, warmup=1, respondents=respondents)
+    figures = measure.run(setup, iterations=2, warmup=1)
+    assert figures[0].name == measure.MINIMAL and figures[0].queries == 0
+    assert all(figure.queries > 0 for figure in figures[1:]), [(f.name, f.queries) for f in figures]
+    assert all(len(figure.times) == 2 for figure in figures if "closing" not in figure.name)
+    measure.cleanup()
+    return [figure.queries for figure in figures]
+
+
+def test_query_counts_do_not_grow_with_places_cycles_or_respondents():
+    small = _query_counts(places=2, cycles=1, respondents=5, clear=False)
+    large = _query_counts(places=6, cycles=2, respondents=9, clear=True)
+    assert small == large
+    assert not Cycle.objects.filter(place__slug__startswith=measure.PREFIX).exists()
+
+
+def test_the_reference_views_are_not_part_of_the_app(client, settings):
+    assert client.get(MINIMAL_PATH).status_code == 404
+    assert client.get(f"{ONE_QUERY_PATH}abc/").status_code == 404
+    settings.ROOT_URLCONF = "bench.urls"
+    assert client.get(MINIMAL_PATH).content == b"ok"
+    assert client.get(f"{ONE_QUERY_PATH}abc/").content == b"not found"
+
+
+WRK_OUTPUT = """\
+Running 15s test @ http://127.0.0.1:8123/_bench/minimal/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     9.51ms    2.10ms  40.12ms   80.00%
+    Req/Sec   845.20     60.11     1.00k    70.00%
+  Latency Distribution
+     50%    9.20ms
+     75%   10.50ms
+     90%   12.00ms
+     99%  850.00us
+  25260 requests in 15.02s, 5.10MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:   1681.76
+Transfer/sec:    347.70KB
+"""
+
+
+def test_wrk_report_is_read():
+    result = loadtest.parse_wrk("minimal", WRK_OUTPUT)
+    assert result.requests == 25260
+    assert result.seconds == pytest.approx(15.02)
+    assert result.rps == pytest.approx(1681.76, rel=0.001)
+    assert result.errors == 7
+    assert result.latency_p50_ms == pytest.approx(9.2)
+    assert result.latency_p99_ms == pytest.approx(0.85)
+
+
+def test_load_test_refuses_anything_but_loopback():
+    with pytest.raises(ValueError, match="127.0.0.1"):
+        loadtest.load("elsewhere", "http://192.0.2.1:80/", seconds=1, connections=1)
+
+
+def test_percentiles():
+    times = [i / 1000 for i in range(1, 101)]
+    figure = measure.Figure("f", times, queries=1)
+    assert figure.p50 == pytest.approx(50.5)
+    assert figure.p95 == pytest.approx(95.05)
+    assert measure.percentile([0.004], 95) == 0.004
