@@ -599,6 +599,9 @@ class CycleResult(models.Model):
     # many places read one narrow column instead of every snapshot's whole document.
     condition_scores = models.JSONField(default=dict)
     overall_index = models.FloatField(null=True, blank=True)
+    # The snapshot's "trends" section, for the same reason: the comparison of many places reads
+    # it for every place, and extracting it from each whole document was most of that page's cost.
+    trends = models.JSONField(default=dict)
     data = models.JSONField(default=dict)
 
     def __str__(self) -> str:

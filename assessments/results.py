@@ -558,6 +558,7 @@ def build_snapshot(cycle: Cycle) -> CycleResult:
             n_responses=n_responses,
             condition_scores=condition_scores,
             overall_index=overall,
+            trends=data.get("trends") or {},
             data=data,
         )
 
@@ -838,10 +839,10 @@ def latest_results(place_ids: Iterable[int]) -> list[dict]:
             "cycle_id",
             "condition_scores",
             "overall_index",
+            "trends",
             place_id=F("cycle__place_id"),
             cycle_name=F("cycle__name"),
             status=F("cycle__status"),
-            trends=F("data__trends"),
         )
     )
 

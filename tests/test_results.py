@@ -682,3 +682,20 @@ def test_a_cycle_closed_without_close_cycle_still_gets_results(place_a):
     result = CycleResult.objects.get(cycle=cycle)
     assert result.condition_scores == {"c0": 75.0}
     assert result.data["benchmark_window"]["end"].startswith(str(cycle.closes_on))
+
+
+def test_trends_are_kept_in_their_own_column_for_the_comparison(place_a):
+    bank = make_keyed_bank(("c0", "leadership"), n_statements=2)
+    partner = PartnerFactory(place=place_a)
+    first = open_cycle_for(place_a, bank, min_group_size=3)
+    add_responses(first, partner, count=4, values=2)
+    _close(first)
+    services.release_cycle(first)
+    second = open_cycle_for(place_a, bank, min_group_size=3)
+    add_responses(second, partner, count=4, values=4)
+    result = _close(second)
+    assert result.trends == result.data["trends"]
+    assert result.trends  # the second cycle has a previous release to compare with
+    [latest] = results.latest_results([place_a.pk])
+    assert latest["cycle_id"] == second.pk
+    assert latest["trends"] == result.trends
