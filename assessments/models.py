@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -362,6 +363,7 @@ class Cycle(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         "minimum group size (k)",
         default=DEFAULT_MIN_GROUP_SIZE,
+        validators=[MinValueValidator(LOWEST_MIN_GROUP_SIZE)],
         help_text="No figure describing fewer respondents than this is ever shown.",
     )
     opens_on = models.DateField()

@@ -146,3 +146,23 @@ def test_places_partners_memberships_cycles_have_admin_lists(
         partner_a.name
         in admin_client.get(reverse("admin:places_partner_changelist")).content.decode()
     )
+
+
+def test_admin_refuses_k_below_three_with_a_message(admin_client, place_a):
+    bank = make_bank()
+    response = admin_client.post(
+        reverse("admin:assessments_cycle_add"),
+        {
+            "place": place_a.pk,
+            "bank": bank.pk,
+            "name": "Too small",
+            "min_group_size": 2,
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-02-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 3" in response.content.decode()
+    from assessments.models import Cycle
+
+    assert not Cycle.objects.filter(name="Too small").exists()
