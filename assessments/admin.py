@@ -163,6 +163,11 @@ class ConditionAdmin(ReadOnlyWhenPublishedMixin, admin.ModelAdmin):
         # A condition is moved between banks only by copying the bank.
         return ["bank"] if obj else []
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "bank":
+            kwargs["queryset"] = QuestionBank.objects.drafts()  # published banks are frozen
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):

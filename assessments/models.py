@@ -120,6 +120,9 @@ class QuestionBank(models.Model):
         stored = self._stored_status()
         if stored == BankStatus.PUBLISHED or (stored is None and self.is_published):
             raise ImmutableBankError()
+        if self.is_published:
+            # Only publish() publishes: it checks that the bank is complete first.
+            raise ValueError("Publish a bank with its publish action, not by changing its status.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -396,6 +399,13 @@ class Cycle(models.Model):
         if self.pk is not None:
             stored = Cycle.objects.filter(pk=self.pk).values("status", "min_group_size", "bank_id")
             stored = stored.first()
+            if stored and stored["status"] != self.status:
+                # Status moves only through services (conditional updates). A copy read before
+                # someone opened, closed or released the cycle must not put the old status back.
+                raise ValueError(
+                    "Someone else has just opened, closed or released this cycle. "
+                    "Reload the page to see it as it is now."
+                )
             if stored and stored["status"] != CycleStatus.DRAFT:
                 # Respondents were promised this k and answered this bank: both are fixed.
                 if stored["min_group_size"] != self.min_group_size:

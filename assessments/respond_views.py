@@ -177,6 +177,8 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
 
     condition = questionnaire.condition_for_page(number)
     action = request.POST.get("action", "next")
+    if action not in PAGE_ACTIONS:
+        action = "next"  # an unknown button value is treated as the main button
     require_all = action == "next"
     form = _page_form(request, questionnaire, condition, draft, require_all)
     context = _context(
@@ -200,7 +202,9 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, context, status=400)
 
-    _save_page(draft, form, condition, number, action)
+    if not _save_page(draft, form, condition, number, action):
+        # Submitted or withdrawn in another tab a moment ago: the start page says which.
+        return redirect("respond_start", token)
     if action == "back":
         return redirect(questionnaire.url_for_step(token, number - 1))
     if action == "later":
@@ -229,11 +233,17 @@ def _page_form(request, questionnaire, condition, draft, require_all):
     )
 
 
+PAGE_ACTIONS = {"next", "back", "later"}
+
+
 @transaction.atomic
-def _save_page(draft: DraftResponse, form, condition, number: int, action: str) -> None:
+def _save_page(draft: DraftResponse, form, condition, number: int, action: str) -> bool:
+    """Store the page's answers; False if the draft is gone (submitted or withdrawn meanwhile)."""
     # Re-read under a row lock: two tabs saving different pages at once must not overwrite
     # each other's answers with a stale copy of the draft.
-    draft = DraftResponse.objects.select_for_update().get(pk=draft.pk)
+    draft = DraftResponse.objects.select_for_update().filter(pk=draft.pk).first()
+    if draft is None:
+        return False
     if condition is None:
         if form.cleaned_data["spectrum_choice"]:
             draft.spectrum_choice = form.cleaned_data["spectrum_choice"]
@@ -247,6 +257,7 @@ def _save_page(draft: DraftResponse, form, condition, number: int, action: str) 
     # The link brings them back to the page they will see next.
     draft.step = {"next": number + 1, "back": number - 1, "later": number}[action]
     draft.save()
+    return True
 
 
 @respondent_view

@@ -166,3 +166,11 @@ def test_admin_refuses_k_below_three_with_a_message(admin_client, place_a):
     from assessments.models import Cycle
 
     assert not Cycle.objects.filter(name="Too small").exists()
+
+
+def test_new_conditions_can_only_go_into_draft_banks(admin_client):
+    published = make_bank()
+    draft = make_bank(publish=False)
+    page = admin_client.get(reverse("admin:assessments_condition_add")).content.decode()
+    assert f'<option value="{draft.pk}">' in page
+    assert f'<option value="{published.pk}">' not in page

@@ -157,3 +157,11 @@ def test_copy_as_draft_keeps_keys_and_bumps_version(bank):
     assert not Statement.objects.for_bank(bank).filter(text="edited").exists()
     second = bank.copy_as_draft()
     assert second.version == bank.version + 2
+
+
+def test_a_draft_cannot_be_published_by_setting_its_status():
+    draft = make_bank(n_conditions=0, publish=False)
+    draft.status = BankStatus.PUBLISHED
+    with pytest.raises(ValueError, match="publish action"):
+        draft.save()
+    assert QuestionBank.objects.get(pk=draft.pk).status == BankStatus.DRAFT

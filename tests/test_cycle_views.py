@@ -201,7 +201,8 @@ def test_an_edit_racing_an_open_saves_nothing(client, facilitator_a, cycle, monk
     response = client.post(url("cycle_edit", cycle), cycle_data(cycle.bank, min_group_size=3))
     assert response.status_code == 302
     assert flash(response) == [
-        "Nothing was saved. The minimum group size is fixed once a cycle has opened."
+        "Nothing was saved. Someone else has just opened, closed or released this cycle. "
+        "Reload the page to see it as it is now."
     ]
     cycle.refresh_from_db()
     assert (cycle.min_group_size, cycle.name) == (5, "Spring 2026")

@@ -196,3 +196,13 @@ def test_cycles_protect_their_bank():
 
 def test_condition_factory_is_draft_by_default():
     assert not ConditionFactory().bank.is_published
+
+
+def test_a_stale_copy_cannot_reopen_a_closed_cycle():
+    cycle = CycleFactory(status=CycleStatus.OPEN)
+    stale = Cycle.objects.get(pk=cycle.pk)
+    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
+    stale.name = "Renamed"
+    with pytest.raises(ValueError, match="Reload the page"):
+        stale.save()
+    assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.CLOSED
