@@ -437,9 +437,11 @@ def _spectrum(counts: Mapping[str, int], k: int) -> dict | None:
     ]
     # The partition rule leaves 0 or at least k in the remainder, so it can be shown as one.
     other = total - sum(category["n"] for category in categories)
+    mode = scoring.spectrum_mode(present)
     return {
         "n": total,
-        "mode": scoring.spectrum_mode(counts),
+        # A mode among hidden answers would name what fewer than k people chose.
+        "mode": mode if mode not in hidden else None,
         "categories": categories,
         "other": {"n": other, "share": other / total} if other else None,
     }

@@ -699,3 +699,22 @@ def test_trends_are_kept_in_their_own_column_for_the_comparison(place_a):
     [latest] = results.latest_results([place_a.pk])
     assert latest["cycle_id"] == second.pk
     assert latest["trends"] == result.trends
+
+
+def test_collaboration_type_never_names_a_hidden_spectrum_answer(place_a):
+    # k = 5: co-operation 2, partnership 1, weak 1, strong 1. Every answer is hidden ("other" 5),
+    # so the most common one, co-operation (2 people), must not be named by the label either.
+    bank = make_keyed_bank(("c0",), n_statements=2)
+    cycle = open_cycle_for(place_a, bank, min_group_size=5)
+    partner = PartnerFactory(place=place_a)
+    for spectrum, count in (
+        (SpectrumType.COOPERATION, 2),
+        (SpectrumType.PARTNERSHIP, 1),
+        (SpectrumType.WEAK, 1),
+        (SpectrumType.STRONG, 1),
+    ):
+        add_responses(cycle, partner, count=count, spectrum=spectrum)
+    data = _close(cycle).data
+    assert data["spectrum"]["categories"] == []
+    assert data["spectrum"]["mode"] is None
+    assert data["collaboration_type"]["key"] == "unknown"
