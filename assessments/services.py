@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -68,12 +70,69 @@ def close_cycle(cycle: Cycle) -> None:
     _transition(cycle, CycleStatus.OPEN, CycleStatus.CLOSED, "closed_at")
     # Drafts that were never submitted are not results: they go, with their link to a person.
     DraftResponse.objects.filter(invitation__cycle=cycle).delete()
+    _rewrite_submissions(cycle)
     build_snapshot(cycle)
+
+
+def _rewrite_submissions(cycle: Cycle) -> None:
+    """Write the cycle's responses, answers and comments again, in random order, and touch every
+    invitation, all in this one transaction.
+
+    A submit writes the invitation's "submitted" flag and the response in one transaction, and
+    PostgreSQL stamps every row with the transaction that wrote it (xmin); rows also keep their
+    insertion order. Until this runs, someone reading the database directly could pair them up.
+    Afterwards every invitation and every response of the cycle carries the same stamp, and the
+    order of rows says nothing about who submitted when.
+    """
+    rng = random.SystemRandom()
+    Invitation.objects.filter(cycle=cycle).update(submitted=F("submitted"))
+    responses = list(
+        Response.objects.filter(cycle=cycle).values(
+            "id", "partner_id", "role_level", "spectrum_choice", "submitted_on"
+        )
+    )
+    answers: dict = defaultdict(list)
+    for response_id, statement_id, value in Answer.objects.filter(
+        response__cycle=cycle
+    ).values_list("response_id", "statement_id", "value"):
+        answers[response_id].append((statement_id, value))
+    comments = list(Comment.objects.filter(cycle=cycle).values_list("condition_id", "text"))
+    Comment.objects.filter(cycle=cycle).delete()
+    Response.objects.filter(cycle=cycle).delete()  # and their answers
+
+    rng.shuffle(responses)
+    rng.shuffle(comments)
+    new_responses = Response.objects.bulk_create(
+        Response(
+            cycle=cycle,
+            partner_id=row["partner_id"],
+            role_level=row["role_level"],
+            spectrum_choice=row["spectrum_choice"],
+            submitted_on=row["submitted_on"],
+        )
+        for row in responses
+    )
+    new_answers = [
+        Answer(response=new, statement_id=statement_id, value=value)
+        for old, new in zip(responses, new_responses, strict=True)
+        for statement_id, value in answers[old["id"]]
+    ]
+    rng.shuffle(new_answers)
+    Answer.objects.bulk_create(new_answers, batch_size=2000)
+    Comment.objects.bulk_create(
+        Comment(cycle=cycle, condition_id=condition_id, text=text)
+        for condition_id, text in comments
+    )
 
 
 @transaction.atomic
 def release_cycle(cycle: Cycle) -> None:
     _transition(cycle, CycleStatus.CLOSED, CycleStatus.RELEASED, "released_at")
+    # Trends compare with the previous *released* cycle, and an earlier cycle may have been
+    # released since this one closed: work the results out again as members will see them.
+    from assessments.results import rebuild_snapshot
+
+    rebuild_snapshot(cycle)
 
 
 def close_due_cycles(today: dt.date | None = None) -> list[Cycle]:

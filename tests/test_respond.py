@@ -378,3 +378,39 @@ def test_saving_a_page_after_submit_in_another_tab_lands_on_thanks(
     response = client.post(url("respond_page", invitation, 1), page_data(cycle, 0, ["1", "1", "1"]))
     assert response.status_code == 302
     assert Response.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # each request commits on its own, as in real use
+def test_closing_rewrites_submissions_so_row_order_and_ids_say_nothing(
+    client, cycle, partners, invitation
+):
+    fill_in(client, invitation, cycle, partners[1])
+    client.post(url("respond_submit", invitation))
+    before = Response.objects.get()
+    answers_before = set(Answer.objects.values_list("pk", flat=True))
+    services.close_cycle(cycle)
+    after = Response.objects.get()
+    assert after.pk != before.pk  # a fresh random id
+    assert not answers_before & set(Answer.objects.values_list("pk", flat=True))
+    # The content is unchanged.
+    assert (after.partner_id, after.role_level, after.spectrum_choice) == (
+        before.partner_id,
+        before.role_level,
+        before.spectrum_choice,
+    )
+    assert Answer.objects.filter(response=after).count() == 6
+    assert list(Comment.objects.values_list("text", flat=True)) == ["Hi"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT xmin::text FROM assessments_invitation WHERE cycle_id = %s",
+                [cycle.pk],
+            )
+            invitation_stamps = {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT DISTINCT xmin::text FROM assessments_response WHERE cycle_id = %s",
+                [cycle.pk],
+            )
+            response_stamps = {row[0] for row in cursor.fetchall()}
+        # One transaction wrote them all: the stamp pairs nobody with anything.
+        assert invitation_stamps == response_stamps and len(response_stamps) == 1

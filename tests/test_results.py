@@ -445,7 +445,9 @@ def test_comments_are_shuffled_with_system_randomness(place_a, monkeypatch):
     add_responses(cycle, PartnerFactory(place=place_a), count=3)
     CommentFactory(cycle=cycle)
     _close(cycle)
-    assert calls == [1]
+    # Closing rewrites the submissions in random order (3 responses, 1 comment, 3 × 3 answers),
+    # then the snapshot shuffles its comments.
+    assert calls == [3, 1, 9, 1]
 
 
 def test_statement_figures_and_dont_know_hot_spots(place_a):
@@ -718,3 +720,20 @@ def test_collaboration_type_never_names_a_hidden_spectrum_answer(place_a):
     assert data["spectrum"]["categories"] == []
     assert data["spectrum"]["mode"] is None
     assert data["collaboration_type"]["key"] == "unknown"
+
+
+def test_release_refreshes_the_trend_when_an_earlier_cycle_was_released_late(place_a):
+    bank = make_keyed_bank(("c0",), n_statements=2)
+    partner = PartnerFactory(place=place_a)
+    first = open_cycle_for(place_a, bank, min_group_size=3)
+    add_responses(first, partner, count=4, values=2)
+    _close(first)  # closed, not yet released
+    second = open_cycle_for(place_a, bank, min_group_size=3)
+    add_responses(second, partner, count=4, values=4)
+    assert _close(second).data["previous_cycle"] is None  # nothing released to compare with
+    services.release_cycle(first)
+    services.release_cycle(second)
+    data = CycleResult.objects.get(cycle=second).data
+    assert data["previous_cycle"] is not None
+    # 2 → 25 points, 4 → 75 points: up 50.
+    assert data["conditions"][0]["trend"]["change"] == pytest.approx(50.0)
