@@ -34,7 +34,9 @@ respondents and is always ≥ k; a figure with fewer is absent, or null with no 
                        are over respondents' overall scores
     conditions         [{key, name, order, statement_count,
                          score, n, band, spread, agreement,      place figures, or score null
-                         dont_know_rate, n_answered,             only when n_answered ≥ k
+                         dont_know_rate, n_answered,             only when n_answered ≥ k and
+                                                                 the don't-know people and those
+                                                                 left out are each 0 or ≥ k
                          trend: {previous, change, direction} | null,
                          benchmark: {median, q1, q3, places, position} | null}]
     trends             {condition key: {change, direction}} — the same, compact for comparisons
@@ -48,13 +50,16 @@ respondents and is always ≥ k; a figure with fewer is absent, or null with no 
                        a column missing from `cells` is hidden: "too few answers to show"
     lead_gap           {points, lead, other, n_lead, n_other} on shared leadership and power, or
                        null when either group is hidden
-    spectrum           {n, mode, categories: [{key, label, n, share}],
+    spectrum           {n, mode (null when its answer is hidden), categories: [{key, label, n, share}],
                         other: {n, share} | null} or null when fewer than k answered it;
                        types that were too rare (by the partition rule) are merged into `other`
     collaboration_type {key, label, reasons: [plain-words sentences]}
     statements         [{key, text, condition, condition_name, reverse_keyed, order,
                          n_answered, dont_know_rate,             statements fewer than k
-                                                                 answered are left out
+                                                                 answered are left out; these two
+                                                                 only when the don't-know count
+                                                                 and the scored count are each 0
+                                                                 or ≥ k
                          mean, n, band, spread, agreement,       or mean null when fewer than
                                                                  k scored it (don't know)
                          trend: {previous, change, direction} | null}]
@@ -603,7 +608,15 @@ def _compute(cycle: Cycle) -> tuple[dict, dict[str, float], float | None, int]:
             "benchmark": None,
         }
         n_answered = len(rows)
-        if suppression.is_shown(n_answered, k):
+        # The don't-know rate and "people who answered" are shown beside the score's own count;
+        # together they must not let anyone work out how many people (1..k-1) said "don't know"
+        # or were left out by the half-answered rule.
+        n_with_dont_know = sum(1 for *_rest, dont_know in rows.values() if dont_know)
+        if (
+            suppression.is_shown(n_answered, k)
+            and _zero_or_at_least(n_with_dont_know, k)
+            and _zero_or_at_least(n_answered - len(scores), k)
+        ):
             answers = sum(scored + dont_know for _total, scored, dont_know in rows.values())
             entry["dont_know_rate"] = scoring.dont_know_rate(
                 sum(dont_know for *_rest, dont_know in rows.values()), answers
@@ -738,6 +751,10 @@ def _compute(cycle: Cycle) -> tuple[dict, dict[str, float], float | None, int]:
     return data, condition_scores, index, n_responses
 
 
+def _zero_or_at_least(n: int, k: int) -> bool:
+    return n == 0 or suppression.is_shown(n, k)
+
+
 def _statements(
     inputs: _Inputs, conditions: list[dict], k: int, previous: Mapping[str, float | None]
 ) -> list[dict]:
@@ -757,11 +774,14 @@ def _statements(
             "condition_name": condition["name"],
             "reverse_keyed": statement["reverse_keyed"],
             "order": order,
-            "n_answered": answered,
-            "dont_know_rate": scoring.dont_know_rate(answered - scored, answered),
             "mean": None,
             "trend": None,
         }
+        # With the count of those who scored it, these give the number who said "don't know":
+        # shown only when that number, and the number who scored it, are each 0 or at least k.
+        if _zero_or_at_least(answered - scored, k) and _zero_or_at_least(scored, k):
+            entry["n_answered"] = answered
+            entry["dont_know_rate"] = scoring.dont_know_rate(answered - scored, answered)
         if suppression.is_shown(scored, k):
             mean = scoring.balanced_mean(
                 {partner: [total / n] for partner, (total, n, _answered) in by_partner.items() if n}

@@ -537,14 +537,15 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
 
     for statement in data.get("statements", []):
         text = statement["text"]
-        yield (
-            "statement",
-            place,
-            text,
-            "don't know (%)",
-            int(percent(statement["dont_know_rate"])),
-            statement["n_answered"],
-        )
+        if statement.get("dont_know_rate") is not None:
+            yield (
+                "statement",
+                place,
+                text,
+                "don't know (%)",
+                int(percent(statement["dont_know_rate"])),
+                statement["n_answered"],
+            )
         if statement.get("mean") is None:
             continue
         n = statement["n"]

@@ -198,6 +198,8 @@ class Truth:
     # condition key -> response indexes with any answer (don't know included) in it
     condition_answered: dict[str, set[int]] = field(default_factory=dict)
     condition_dont_know: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # condition key -> response indexes with at least one "don't know" in it
+    condition_dont_know_people: dict[str, set[int]] = field(default_factory=dict)
     # statement key -> {response index: score}, and who answered it at all
     statement_scores: dict[str, dict[int, float]] = field(default_factory=dict)
     statement_answered: dict[str, set[int]] = field(default_factory=dict)
@@ -252,6 +254,11 @@ def ground_truth(scenario: Scenario) -> Truth:
         answers = sum(len(truth.statement_answered[key]) for key in own)
         scored_answers = sum(len(truth.statement_scores[key]) for key in own)
         truth.condition_dont_know[condition] = (answers - scored_answers, answers)
+        truth.condition_dont_know_people[condition] = {
+            i
+            for key in own
+            for i in truth.statement_answered[key] - set(truth.statement_scores[key])
+        }
         for i in range(len(scenario.responses)):
             scores = [
                 truth.statement_scores[key][i] for key in own if i in truth.statement_scores[key]
@@ -486,12 +493,18 @@ def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None
             assert condition["n"] == len(contributors) >= k, key
             assert condition["score"] == pytest.approx(truth.score(key, contributors))
         answered = truth.condition_answered[key]
-        if "dont_know_rate" in condition:
+        # "People who answered" and the don't-know rate are shown only if, beside the score's
+        # count, they reveal no group of 1..k-1: those who said "don't know", or those left out.
+        expect_rate = (
+            len(answered) >= k
+            and _ok(len(truth.condition_dont_know_people[key]), k)
+            and _ok(len(answered) - len(contributors), k)
+        )
+        assert ("dont_know_rate" in condition) is expect_rate, key
+        if expect_rate:
             assert condition["n_answered"] == len(answered) >= k, key
             dont_know, answers = truth.condition_dont_know[key]
             assert condition["dont_know_rate"] == pytest.approx(dont_know / answers)
-        else:
-            assert len(answered) < k, key
 
     overall = data["overall"]
     if overall["score"] is not None:
@@ -557,8 +570,11 @@ def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None
         if statement is None:
             assert len(answered) < k, key
             continue
-        assert statement["n_answered"] == len(answered) >= k
         scores = truth.statement_scores[key]
+        expect_rate = _ok(len(answered) - len(scores), k) and _ok(len(scores), k)
+        assert ("n_answered" in statement) is expect_rate, key
+        if expect_rate:
+            assert statement["n_answered"] == len(answered) >= k
         if statement["mean"] is None:
             assert len(scores) < k and "n" not in statement, key
         else:

@@ -240,7 +240,8 @@ def test_snapshot_matches_a_slow_reference(db, seed):
     assert compared > 10  # the random place has enough shown cells to mean something
 
     for statement in data["statements"]:
-        assert statement["n_answered"] == expected["statement_answers"][statement["key"]]
+        if "n_answered" in statement:  # shown only when it reveals no small don't-know count
+            assert statement["n_answered"] == expected["statement_answers"][statement["key"]]
         if statement["mean"] is not None:
             mean, n = expected["statements"][statement["key"]]
             assert statement["mean"] == pytest.approx(mean)
@@ -281,7 +282,8 @@ def test_half_answered_rule(place_a):
     condition = _condition(data, "c0")
     assert condition["n"] == 3
     assert condition["score"] == 100.0
-    assert condition["n_answered"] == 5
+    # 5 answered, 3 counted: showing both would say that 2 people (under k) were left out.
+    assert "n_answered" not in condition
     # Statement c0_s0 still counts every respondent who scored it.
     s0 = next(s for s in data["statements"] if s["key"] == "c0_s0")
     assert s0["n"] == 5
@@ -455,19 +457,35 @@ def test_statement_figures_and_dont_know_hot_spots(place_a):
     bank = make_keyed_bank(("c0",), n_statements=4)
     cycle = open_cycle_for(place_a, bank, min_group_size=3)
     partner = PartnerFactory(place=place_a)
-    # s0: 1 of 5 don't know (20%, a hot spot); s1: none; s2: 3 of 5 (60%): only 2 scored,
-    # so its mean is hidden but its don't-know rate, over 5 answers, is shown.
-    add_responses(cycle, partner, count=1, values={"c0_s0": None, "c0_s1": 4, "c0_s2": 4})
-    add_responses(cycle, partner, count=1, values={"c0_s0": 4, "c0_s1": 4, "c0_s2": 4})
-    add_responses(cycle, partner, count=3, values={"c0_s0": 4, "c0_s1": 4, "c0_s2": None})
+    # s0: 3 of 8 don't know (37.5%, a hot spot; 3 people, so it may be shown); s1: none;
+    # s2: 1 of 8: its rate (with the 7 who scored it) would describe one person, so it is hidden.
+    add_responses(cycle, partner, count=3, values={"c0_s0": None, "c0_s1": 4, "c0_s2": 4})
+    add_responses(cycle, partner, count=4, values={"c0_s0": 4, "c0_s1": 4, "c0_s2": 4})
+    add_responses(cycle, partner, count=1, values={"c0_s0": 4, "c0_s1": 4, "c0_s2": None})
     data = _close(cycle).data
     statements = {s["key"]: s for s in data["statements"]}
     assert "c0_s3" not in statements  # nobody answered it
-    assert statements["c0_s0"]["dont_know_rate"] == pytest.approx(0.2)
-    assert statements["c0_s0"]["n"] == 4
-    assert statements["c0_s2"]["mean"] is None and "n" not in statements["c0_s2"]
-    assert statements["c0_s2"]["n_answered"] == 5
-    assert data["highlights"]["dont_know"] == ["c0_s2", "c0_s0"]
+    assert statements["c0_s0"]["dont_know_rate"] == pytest.approx(3 / 8)
+    assert statements["c0_s0"]["n"] == 5 and statements["c0_s0"]["n_answered"] == 8
+    assert statements["c0_s1"]["dont_know_rate"] == 0
+    assert statements["c0_s2"]["n"] == 7
+    assert "dont_know_rate" not in statements["c0_s2"]
+    assert "n_answered" not in statements["c0_s2"]
+    assert data["highlights"]["dont_know"] == ["c0_s0"]
+
+
+def test_a_statement_few_people_scored_hides_its_counts(place_a):
+    bank = make_keyed_bank(("c0",), n_statements=2)
+    cycle = open_cycle_for(place_a, bank, min_group_size=3)
+    partner = PartnerFactory(place=place_a)
+    # s0: 2 scored, 3 don't know. The mean is hidden (2 < k); so are the rate and "answered",
+    # which with each other would give the 2.
+    add_responses(cycle, partner, count=2, values={"c0_s0": 4, "c0_s1": 4})
+    add_responses(cycle, partner, count=3, values={"c0_s0": None, "c0_s1": 4})
+    statements = {s["key"]: s for s in _close(cycle).data["statements"]}
+    assert statements["c0_s0"]["mean"] is None
+    assert "dont_know_rate" not in statements["c0_s0"]
+    assert "n_answered" not in statements["c0_s0"]
 
 
 def test_prompts_are_written_from_the_weakest_and_most_divided(place_a):
