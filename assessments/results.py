@@ -50,7 +50,8 @@ respondents and is always ≥ k; a figure with fewer is absent, or null with no 
                        a column missing from `cells` is hidden: "too few answers to show"
     lead_gap           {points, lead, other, n_lead, n_other} on shared leadership and power, or
                        null when either group is hidden
-    spectrum           {n, mode (null when its answer is hidden), categories: [{key, label, n, share}],
+    spectrum           {n, mode (null when its answer is hidden),
+                        categories: [{key, label, n, share}],
                         other: {n, share} | null} or null when fewer than k answered it;
                        types that were too rare (by the partition rule) are merged into `other`
     collaboration_type {key, label, reasons: [plain-words sentences]}

@@ -755,3 +755,15 @@ def test_release_refreshes_the_trend_when_an_earlier_cycle_was_released_late(pla
     assert data["previous_cycle"] is not None
     # 2 → 25 points, 4 → 75 points: up 50.
     assert data["conditions"][0]["trend"]["change"] == pytest.approx(50.0)
+
+
+def test_recompute_leaves_released_results_alone_unless_asked(place_a):
+    cycle = open_cycle_for(place_a, make_keyed_bank(("c0",)), min_group_size=3)
+    add_responses(cycle, PartnerFactory(place=place_a), count=3)
+    _close(cycle)
+    services.release_cycle(cycle)
+    released = CycleResult.objects.get(cycle=cycle).pk
+    call_command("recompute_results", stdout=io.StringIO())
+    assert CycleResult.objects.get(cycle=cycle).pk == released
+    call_command("recompute_results", "--include-released", stdout=io.StringIO())
+    assert CycleResult.objects.get(cycle=cycle).pk != released
