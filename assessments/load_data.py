@@ -30,6 +30,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assessments.demo import ROLE_MIX
 from assessments.models import (
     Answer,
     Comment,
@@ -38,7 +39,6 @@ from assessments.models import (
     CycleStatus,
     QuestionBank,
     Response,
-    RoleLevel,
     SpectrumType,
     Statement,
 )
@@ -64,16 +64,7 @@ PARTNERS = [
     ("Community Co-operative", Sector.SOCIAL_ENTERPRISE, Size.MICRO, False, 3),
     ("Residents' Forum", Sector.RESIDENTS, Size.MICRO, False, 3),
 ]
-ROLE_LEVELS = [
-    RoleLevel.SENIOR_LEADER,
-    RoleLevel.MANAGER,
-    RoleLevel.MANAGER,
-    RoleLevel.FRONT_LINE,
-    RoleLevel.FRONT_LINE,
-    RoleLevel.FRONT_LINE,
-    RoleLevel.VOLUNTEER,
-    RoleLevel.RESIDENT,
-]
+ROLE_LEVELS = ROLE_MIX  # the same mix of roles as the demo places
 SPECTRUM = list(SpectrumType.values)
 COMMENT_TEXTS = [
     "We meet often, but the real decisions seem to be made elsewhere.",
