@@ -415,10 +415,6 @@ class Cycle(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def is_open(self) -> bool:
-        return self.status == CycleStatus.OPEN
-
-    @property
     def has_results(self) -> bool:
         return self.status in (CycleStatus.CLOSED, CycleStatus.RELEASED)
 
@@ -515,11 +511,6 @@ class DraftResponse(models.Model):
         return f"Draft response for invitation {self.invitation_id}"
 
 
-class ResponseQuerySet(models.QuerySet):
-    def for_cycle(self, cycle: Cycle) -> ResponseQuerySet:
-        return self.filter(cycle=cycle)
-
-
 class Response(models.Model):
     """A submitted response. Deliberately has no link to an invitation or user, a random id, and a
     day-only date, so nobody can tell whose answers these are."""
@@ -530,8 +521,6 @@ class Response(models.Model):
     role_level = models.CharField(max_length=20, choices=RoleLevel.choices)
     spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
     submitted_on = models.DateField()
-
-    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -577,10 +566,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement.key}: {self.value if self.value is not None else 'don’t know'}"
-
-    @property
-    def is_dont_know(self) -> bool:
-        return self.value is None
 
 
 class Comment(models.Model):

@@ -8,6 +8,8 @@ away typed answers. No session is used, so nothing here can expire under the res
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,13 +37,12 @@ def respondent_view(view):
 
 def no_referrer(view):
     # The token is in the URL: never send it on to another site in a Referer header.
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         return response
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

@@ -32,12 +32,6 @@ class Role(models.TextChoices):
 
 
 class PlaceQuerySet(models.QuerySet):
-    def for_user(self, user) -> PlaceQuerySet:
-        """Places the user belongs to, in any role."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user).distinct()
-
     def facilitated_by(self, user) -> PlaceQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -62,11 +56,6 @@ class Place(models.Model):
         return reverse("place_detail", args=[self.slug])
 
 
-class PartnerQuerySet(models.QuerySet):
-    def leads(self) -> PartnerQuerySet:
-        return self.filter(is_lead=True)
-
-
 class Partner(models.Model):
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(max_length=160)
@@ -77,8 +66,6 @@ class Partner(models.Model):
         default=False,
         help_text="The convenor, commissioner or accountable body.",
     )
-
-    objects = PartnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -118,10 +105,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.place}"
-
-    @property
-    def is_facilitator(self) -> bool:
-        return self.role == Role.FACILITATOR
 
 
 class FailedLoginQuerySet(models.QuerySet):

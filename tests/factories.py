@@ -218,3 +218,15 @@ def make_keyed_bank(
     if publish:
         bank.publish()
     return bank
+
+
+def walk_counts(node, path="data"):
+    """Every (path, value) in a snapshot whose key counts respondents: `n` or `n_…`."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "n" or key.startswith("n_"):
+                yield f"{path}.{key}", value
+            yield from walk_counts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from walk_counts(value, f"{path}[{i}]")

@@ -77,7 +77,10 @@ def test_unknown_email_reset_reveals_nothing(client):
 
 def test_member_sees_own_place_and_outsider_gets_404(client, member_a, outsider, place_a):
     client.force_login(member_a)
-    assert client.get(reverse("place_detail", args=[place_a.slug])).status_code == 200
+    page = client.get(reverse("place_detail", args=[place_a.slug])).content.decode()
+    assert "<h1>Ashford</h1>" in page
+    assert "You are a partner member of this place." in page
+    assert "No results have been released for this place yet." in page
     client.force_login(outsider)
     assert client.get(reverse("place_detail", args=[place_a.slug])).status_code == 404
 

@@ -60,6 +60,7 @@ from tests.factories import (
     add_responses,
     make_keyed_bank,
     open_cycle_for,
+    walk_counts,
 )
 
 pytestmark = pytest.mark.django_db
@@ -461,21 +462,10 @@ def _cells(data: dict) -> dict[tuple[str, str, str], dict]:
     }
 
 
-def _walk_counts(node, path="data"):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "n" or key.startswith("n_"):
-                yield f"{path}.{key}", value
-            yield from _walk_counts(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk_counts(value, f"{path}[{i}]")
-
-
 def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None:
     k = truth.k
     assert data["k"] == k
-    small = [(path, n) for path, n in _walk_counts(data) if n is not None and n < k]
+    small = [(path, n) for path, n in walk_counts(data) if n is not None and n < k]
     assert not small, f"counts under k in the snapshot: {small}"
 
     enough = truth.n_responses >= k

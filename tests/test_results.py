@@ -34,6 +34,7 @@ from tests.factories import (
     add_responses,
     make_keyed_bank,
     open_cycle_for,
+    walk_counts,
 )
 
 SIX = ("relationships", "vision", "principles", "behaviours", "infrastructure", "leadership")
@@ -59,21 +60,9 @@ def _cells(data: dict, heatmap: str, condition: str) -> dict:
     return next(r for r in found["rows"] if r["condition"] == condition)["cells"]
 
 
-def _walk_counts(node, path="data"):
-    """Every (path, value) whose key counts respondents: `n` or `n_…`."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "n" or key.startswith("n_"):
-                yield f"{path}.{key}", value
-            yield from _walk_counts(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk_counts(value, f"{path}[{i}]")
-
-
 def assert_nothing_under_k(result: CycleResult) -> None:
     k = result.data["k"]
-    counts = list(_walk_counts(result.data))
+    counts = list(walk_counts(result.data))
     small = [(path, n) for path, n in counts if n is not None and n < k]
     assert not small, small
 
@@ -326,7 +315,7 @@ def test_nothing_under_k_is_stored_even_with_few_responses(place_a):
     assert all(c["score"] is None for c in data["conditions"])
     assert all(not row["cells"] for h in data["heatmaps"] for row in h["rows"])
     assert data["collaboration_type"]["key"] == "unknown"
-    assert list(_walk_counts(data)) == []
+    assert list(walk_counts(data)) == []
 
 
 def test_secondary_suppression_hides_the_next_smallest_group(place_a):
