@@ -423,15 +423,6 @@ class InvitationQuerySet(models.QuerySet):
     def active(self) -> InvitationQuerySet:
         return self.filter(revoked_at__isnull=True)
 
-    def by_token(self, token: str) -> Invitation | None:
-        from assessments.tokens import hash_token
-
-        return (
-            self.select_related("cycle", "cycle__bank", "cycle__place", "partner")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
-
     def awaiting(self) -> InvitationQuerySet:
         """Active and not yet submitted: the people reminders are for."""
         return self.active().filter(submitted=False)
@@ -440,6 +431,19 @@ class InvitationQuerySet(models.QuerySet):
         return self.select_related("partner").annotate(
             has_draft=models.Exists(DraftResponse.objects.filter(invitation=models.OuterRef("pk")))
         )
+
+
+class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
+    def by_token(self, token: str) -> Invitation | None:
+        """The invitation a personal link opens, with its cycle, bank, place and draft loaded.
+
+        On the manager, not the queryset: it is one hand-written query (assessments/link_lookup),
+        which could not honour a queryset's filters.
+        """
+        from assessments.link_lookup import invitation_by_token_hash
+        from assessments.tokens import hash_token
+
+        return invitation_by_token_hash(hash_token(token), using=self.db)
 
 
 class Invitation(models.Model):
@@ -457,7 +461,7 @@ class Invitation(models.Model):
     # The only trace of a submitted response: a flag, never a link to it.
     submitted = models.BooleanField(default=False)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = InvitationManager()
 
     class Meta:
         ordering = ["cycle", "name"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -43,6 +44,54 @@ class Question:
     radios: SafeString
 
 
+@dataclass(frozen=True)
+class CommentBox:
+    """The optional comment at the foot of a condition page, ready for the template."""
+
+    name: str
+    id: str
+    label: str
+    text: str
+    errors: list[str]
+
+
+@dataclass(frozen=True)
+class ConditionPage:
+    """What a condition page shows: its questions, the comment box and any page-wide errors.
+
+    Made from the saved draft to show a page (no form is needed just to show one: binding one
+    was a third of the cost of the busiest page), or from the bound form to show it back with
+    its errors.
+    """
+
+    questions: list[Question]
+    comment: CommentBox
+    has_errors: bool = False
+    page_errors: list[str] = ()
+
+    @classmethod
+    def from_draft(cls, condition: Condition, statements, answers: dict, comment: str):
+        questions = []
+        for number, statement in enumerate(statements, start=1):
+            name = field_name(statement)
+            stored = answers.get(str(statement.pk), _UNANSWERED)
+            chosen = None if stored is _UNANSWERED else choice_from_stored(stored)
+            questions.append(
+                Question(
+                    number, name, statement, statement.help_text, [], radio_options(name, chosen)
+                )
+            )
+        box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
+        return cls(questions, box)
+
+
+_UNANSWERED = object()
+
+
+def comment_label(condition: Condition) -> str:
+    return condition.comment_prompt or "Anything you would like to add?"
+
+
 # One radio input with its label, as Django's RadioSelect would name and number it.
 _RADIO = (
     '<div class="form-check">'
@@ -54,11 +103,19 @@ _RADIO = (
 _ESCAPED_CHOICES = [(escape(value), escape(label)) for value, label in ANSWER_CHOICES]
 
 
-def radio_options(name: str, chosen: str | None) -> SafeString:
-    """One statement's radio inputs and labels.
+_CHOICE_VALUES = frozenset(value for value, _label in ANSWER_CHOICES)
 
-    Made here rather than by a template loop over every option of every statement, which was
-    most of the cost of a questionnaire page (docs/PERFORMANCE.md).
+
+def radio_options(name: str, chosen: str | None) -> SafeString:
+    """One statement's radio inputs and labels, `chosen` checked if it is one of the choices."""
+    return _radio_options(name, chosen if chosen in _CHOICE_VALUES else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _radio_options(name: str, chosen: str | None) -> SafeString:
+    """Made here rather than by a template loop over every option of every statement, which was
+    most of the cost of a questionnaire page (docs/PERFORMANCE.md). A pure function of its
+    arguments, so each statement's few variants are made once per process and then reused.
     """
     name = escape(name)
     html = "\n".join(
@@ -118,7 +175,7 @@ class ConditionPageForm(forms.Form):
         super().__init__(*args, **kw)
         self.condition = condition
         self.statements = list(statements)
-        self.fields["comment"].label = condition.comment_prompt or "Anything you would like to add?"
+        self.fields["comment"].label = comment_label(condition)
         for statement in self.statements:
             self.fields[field_name(statement)] = forms.ChoiceField(
                 label=statement.text,
@@ -144,8 +201,8 @@ class ConditionPageForm(forms.Form):
             )
         return cleaned
 
-    def questions(self) -> list[Question]:
-        """The page's statements in order, each with its radio group, for the template."""
+    def page(self) -> ConditionPage:
+        """The page as sent, with its errors, to show it back."""
         questions = []
         for number, statement in enumerate(self.statements, start=1):
             field = self[field_name(statement)]
@@ -160,7 +217,15 @@ class ConditionPageForm(forms.Form):
                     radios=radio_options(field.html_name, None if value is None else str(value)),
                 )
             )
-        return questions
+        comment = self["comment"]
+        box = CommentBox(
+            comment.html_name,
+            comment.id_for_label,
+            comment.label,
+            comment.value() or "",
+            comment.errors,
+        )
+        return ConditionPage(questions, box, bool(self.errors), self.non_field_errors())
 
     def answers(self) -> dict[str, int | None]:
         """Answered statements only, keyed as the draft stores them."""

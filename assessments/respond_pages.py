@@ -6,14 +6,49 @@ counted in "page x of y"), n+2 is the review.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.urls import reverse
 
 from assessments.models import ANSWER_SCALE, Condition, DraftResponse, QuestionBank, Statement
 
 _LABELS = {**dict(ANSWER_SCALE), None: "Don’t know"}
+
+# A bank's conditions in page order, and each condition's statements in order.
+type _Pages = tuple[tuple[Condition, ...], dict[int, tuple[Statement, ...]]]
+
+
+def _load_pages(bank_id: int) -> _Pages:
+    """The bank's conditions and their statements in page order, in one query.
+
+    Every condition of a published bank has statements (publishing checks it), so the conditions
+    come with their statements rather than in a query of their own.
+    """
+    conditions: dict[int, Condition] = {}
+    statements: dict[int, list[Statement]] = {}
+    for statement in (
+        Statement.objects.filter(condition__bank_id=bank_id)
+        .select_related("condition")
+        .order_by("condition__order", "condition_id", "order", "pk")
+    ):
+        conditions.setdefault(statement.condition_id, statement.condition)
+        statements.setdefault(statement.condition_id, []).append(statement)
+    return tuple(conditions.values()), {pk: tuple(group) for pk, group in statements.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _published_pages(bank_id: int, published_at: dt.datetime) -> _Pages:
+    """A published bank's pages, read from the database once per process.
+
+    Safe to keep: a published bank, its conditions and its statements can never change or be
+    deleted (QuestionBank, Condition and Statement refuse it, in bulk too), so every server
+    process holds the same copy and none can go stale. It is derived data, not state. The
+    publication time is part of the key so that a bank id reused after a rolled-back test can
+    never meet another bank's pages.
+    """
+    return _load_pages(bank_id)
 
 
 @dataclass(frozen=True)
@@ -34,26 +69,20 @@ class Questionnaire:
     def __init__(self, bank: QuestionBank):
         self.bank = bank
 
-    @cached_property
-    def _pages(self) -> tuple[list[Condition], dict[int, list[Statement]]]:
-        """The bank's conditions and their statements in page order, in one query.
+    @classmethod
+    def for_bank(cls, bank: QuestionBank) -> Questionnaire:
+        """The questionnaire of this bank; a published bank's pages are read once per process."""
+        questionnaire = cls(bank)
+        if bank.is_published:
+            questionnaire._pages = _published_pages(bank.pk, bank.published_at)
+        return questionnaire
 
-        Every condition of a published bank has statements (publishing checks it), so the
-        conditions come with their statements rather than in a query of their own.
-        """
-        conditions: dict[int, Condition] = {}
-        statements: dict[int, list[Statement]] = {}
-        for statement in (
-            Statement.objects.filter(condition__bank=self.bank)
-            .select_related("condition")
-            .order_by("condition__order", "condition_id", "order", "pk")
-        ):
-            conditions.setdefault(statement.condition_id, statement.condition)
-            statements.setdefault(statement.condition_id, []).append(statement)
-        return list(conditions.values()), statements
+    @functools.cached_property
+    def _pages(self) -> _Pages:
+        return _load_pages(self.bank.pk)
 
     @property
-    def conditions(self) -> list[Condition]:
+    def conditions(self) -> tuple[Condition, ...]:
         return self._pages[0]
 
     @property

@@ -22,10 +22,9 @@ from assessments import services
 from assessments.models import DraftResponse, Invitation
 from assessments.respond_forms import (
     AboutYouForm,
+    ConditionPage,
     ConditionPageForm,
     SpectrumForm,
-    choice_from_stored,
-    field_name,
 )
 from assessments.respond_pages import Questionnaire
 
@@ -46,11 +45,14 @@ def no_referrer(view):
     return wrapped
 
 
+def _render(request, page: str, context: dict, status: int = 200) -> HttpResponse:
+    """Render one of the respondent's pages: Jinja2 templates, see betterway/jinja2.py."""
+    return render(request, f"respond/{page}.html", context, status=status, using="jinja2")
+
+
 def _invitation(token: str) -> Invitation:
-    # The draft comes in the same query: every page of the journey needs it.
-    invitation = (
-        Invitation.objects.select_related("draft").by_token(token) if len(token) <= 128 else None
-    )
+    # One query brings the cycle, bank, place and draft: every page of the journey needs them.
+    invitation = Invitation.objects.by_token(token) if len(token) <= 128 else None
     if invitation is None:
         raise Http404("This link is not recognised.")
     return invitation
@@ -70,9 +72,9 @@ def _draft(invitation: Invitation) -> DraftResponse:
 
 
 def _closed_page(request, invitation: Invitation, message: str) -> HttpResponse:
-    return render(
+    return _render(
         request,
-        "assessments/respond_unavailable.html",
+        "unavailable",
         {"invitation": invitation, "cycle": invitation.cycle, "message": message},
         status=403,
     )
@@ -94,16 +96,16 @@ def _context(invitation: Invitation, questionnaire: Questionnaire, token: str, *
 def respond_start(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     if invitation.submitted:
-        return render(request, "assessments/respond_thanks.html", {"cycle": invitation.cycle})
+        return _render(request, "thanks", {"cycle": invitation.cycle})
     refusal = invitation.refusal()
     if refusal:
         return _closed_page(request, invitation, refusal)
-    questionnaire = Questionnaire(invitation.cycle.bank)
+    questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
     draft = _saved_draft(invitation)
     resume_url = questionnaire.url_for_step(token, draft.step) if draft else None
-    return render(
+    return _render(
         request,
-        "assessments/respond_start.html",
+        "start",
         _context(invitation, questionnaire, token, draft=draft, resume_url=resume_url),
     )
 
@@ -114,7 +116,7 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     if invitation.submitted:
         return redirect("respond_start", token)
-    questionnaire = Questionnaire(invitation.cycle.bank)
+    questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
     place = invitation.cycle.place
     refusal = invitation.refusal()
     if request.method == "POST":
@@ -123,7 +125,7 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
             form.is_valid()
             return _render_refused(
                 request,
-                "assessments/respond_about.html",
+                "about",
                 form,
                 refusal,
                 _context(invitation, questionnaire, token),
@@ -144,16 +146,16 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
         if draft and draft.partner_id:
             initial = {"partner": draft.partner_id, "role_level": draft.role_level}
         form = AboutYouForm(initial=initial, place=place)
-    return render(
+    return _render(
         request,
-        "assessments/respond_about.html",
+        "about",
         _context(invitation, questionnaire, token, form=form),
     )
 
 
 def _render_refused(request, template, form, refusal, context):
     """Show why nothing could be saved, on the same page, with what was typed still there."""
-    return render(request, template, {**context, "form": form, "refusal": refusal}, status=403)
+    return _render(request, template, {**context, "form": form, "refusal": refusal}, status=403)
 
 
 @respondent_view
@@ -163,45 +165,39 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     if invitation.submitted:
         return redirect("respond_start", token)
     cycle = invitation.cycle
-    questionnaire = Questionnaire(cycle.bank)
+    questionnaire = Questionnaire.for_bank(cycle.bank)
     if not 1 <= number <= questionnaire.page_count:
         raise Http404("There is no such page in this health check.")
     refusal = invitation.refusal()
     draft = _saved_draft(invitation)
-    if refusal and request.method == "POST":
-        # Closing or revoking discards the draft, but what was just typed is shown back.
-        draft = draft or DraftResponse(invitation=invitation)
-    elif draft is None or draft.partner_id is None:
+    sent_when_refused = refusal and request.method == "POST"
+    # Closing or revoking discards the draft, but a page sent after that is still shown back.
+    if (draft is None or draft.partner_id is None) and not sent_when_refused:
         if refusal:
             return _closed_page(request, invitation, refusal)
         return redirect("respond_about", token)
 
     condition = questionnaire.condition_for_page(number)
-    action = request.POST.get("action", "next")
-    if action not in PAGE_ACTIONS:
-        action = "next"  # an unknown button value is treated as the main button
-    require_all = action == "next"
-    form = _page_form(request, questionnaire, condition, draft, require_all)
-    context = _context(
-        invitation,
-        questionnaire,
-        token,
-        form=form,
-        condition=condition,
-        number=number,
-        previous_url=questionnaire.url_for_step(token, number - 1),
-    )
-    template = "assessments/respond_page.html" if condition else "assessments/respond_spectrum.html"
+    template = "page" if condition else "spectrum"
+    context = _context(invitation, questionnaire, token, condition=condition, number=number)
     if request.method == "GET":
         if refusal:
             return _closed_page(request, invitation, refusal)
-        return render(request, template, context)
+        return _render(
+            request, template, {**context, **_saved_fields(questionnaire, condition, draft)}
+        )
 
+    action = request.POST.get("action", "next")
+    if action not in PAGE_ACTIONS:
+        action = "next"  # an unknown button value is treated as the main button
+    form = _page_form(request.POST, questionnaire, condition, require_all=action == "next")
     if refusal:
         form.is_valid()
-        return _render_refused(request, template, form, refusal, context)
+        return _render(
+            request, template, {**context, **_sent_fields(form), "refusal": refusal}, 403
+        )
     if not form.is_valid():
-        return render(request, template, context, status=400)
+        return _render(request, template, {**context, **_sent_fields(form)}, status=400)
 
     if not _save_page(draft, form, condition, number, action):
         # Submitted or withdrawn in another tab a moment ago: the start page says which.
@@ -209,27 +205,36 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     if action == "back":
         return redirect(questionnaire.url_for_step(token, number - 1))
     if action == "later":
-        return render(request, "assessments/respond_saved.html", context)
+        return _render(request, "saved", context)
     return redirect(questionnaire.url_for_step(token, number + 1))
 
 
-def _page_form(request, questionnaire, condition, draft, require_all):
-    data = request.POST if request.method == "POST" else None
+def _saved_fields(questionnaire, condition, draft) -> dict:
+    """The page's fields with the draft's saved answers, to show the page."""
     if condition is None:
         initial = {"spectrum_choice": draft.spectrum_choice}
-        return SpectrumForm(data, initial=initial, bank=questionnaire.bank, require_all=require_all)
-    statements = questionnaire.statements_for(condition)
-    initial = {
-        field_name(s): choice_from_stored(draft.answers[str(s.pk)])
-        for s in statements
-        if str(s.pk) in draft.answers
-    }
-    initial["comment"] = draft.comments.get(str(condition.pk), "")
+        return {"form": SpectrumForm(initial=initial, bank=questionnaire.bank)}
+    page = ConditionPage.from_draft(
+        condition,
+        questionnaire.statements_for(condition),
+        draft.answers,
+        draft.comments.get(str(condition.pk), ""),
+    )
+    return {"page": page}
+
+
+def _sent_fields(form) -> dict:
+    """The page's fields as they were sent, with their errors, to show the page back."""
+    return {"page": form.page()} if isinstance(form, ConditionPageForm) else {"form": form}
+
+
+def _page_form(data, questionnaire, condition, require_all: bool):
+    if condition is None:
+        return SpectrumForm(data, bank=questionnaire.bank, require_all=require_all)
     return ConditionPageForm(
         data,
-        initial=initial,
         condition=condition,
-        statements=statements,
+        statements=questionnaire.statements_for(condition),
         require_all=require_all,
     )
 
@@ -273,7 +278,7 @@ def respond_review(request: HttpRequest, token: str) -> HttpResponse:
     draft = DraftResponse.objects.filter(invitation=invitation).select_related("partner").first()
     if draft is None or draft.partner_id is None:
         return redirect("respond_about", token)
-    questionnaire = Questionnaire(invitation.cycle.bank)
+    questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
     if draft.step != questionnaire.review_step:
         draft.step = questionnaire.review_step
         draft.save(update_fields=["step", "updated_at"])
@@ -281,9 +286,9 @@ def respond_review(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _render_review(request, invitation, questionnaire, draft, token, problems=None, status=200):
-    return render(
+    return _render(
         request,
-        "assessments/respond_review.html",
+        "review",
         _context(
             invitation,
             questionnaire,
@@ -308,7 +313,7 @@ def respond_submit(request: HttpRequest, token: str) -> HttpResponse:
         draft = DraftResponse.objects.filter(invitation=invitation).first()
         if draft is None:
             return _closed_page(request, invitation, str(refused))
-        questionnaire = Questionnaire(invitation.cycle.bank)
+        questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
         return _render_review(
             request, invitation, questionnaire, draft, token, problems=[str(refused)], status=400
         )

@@ -85,6 +85,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The respondent's pages only: see betterway/jinja2.py.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "betterway.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "betterway.wsgi.application"
@@ -96,6 +104,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # Server-side binding lets psycopg prepare a statement once a connection has run it 5 times:
+    # PostgreSQL then plans it once per connection instead of on every request. The statements
+    # every page runs (the personal link's lookup, the session, the snapshot) are the same each
+    # time, so this took a quarter off the questionnaire page (docs/PERFORMANCE.md). Turn it off
+    # (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode, which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two concurrent writers wait for
     # each other instead of failing half-way with "database is locked".

@@ -34,10 +34,8 @@ def test_production_with_secret_key_starts():
     assert result.returncode == 0, result.stderr
 
 
-def test_database_url_selects_the_database():
-    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "betterway.settings"}
-    env["DATABASE_URL"] = "postgres://u:p@db.example:5432/hc"
+def _database_setting(code: str, **environ: str) -> str:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "betterway.settings", **environ}
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
@@ -46,4 +44,29 @@ def test_database_url_selects_the_database():
         text=True,
         timeout=60,
     )
-    assert out.stdout.strip() == "django.db.backends.postgresql", out.stderr
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_database_url_selects_the_database():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    engine = _database_setting(code, DATABASE_URL="postgres://u:p@db.example:5432/hc")
+    assert engine == "django.db.backends.postgresql"
+
+
+OPTIONS = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+
+
+def test_postgresql_prepares_statements_unless_told_not_to():
+    url = "postgres://u:p@db.example:5432/hc"
+    prepared = _database_setting(OPTIONS, DATABASE_URL=url)
+    assert "'server_side_binding': True" in prepared
+    assert "'prepare_threshold': 5" in prepared
+    plain = _database_setting(OPTIONS, DATABASE_URL=url, DB_PREPARED_STATEMENTS="false")
+    assert "server_side_binding" not in plain
+    assert "prepare_threshold" not in plain
+
+
+def test_sqlite_has_no_prepared_statement_options():
+    options = _database_setting(OPTIONS, DATABASE_URL="sqlite:///ignored.sqlite3")
+    assert "server_side_binding" not in options

@@ -1,0 +1,180 @@
+"""The questionnaire page's fast path (docs/PERFORMANCE.md): one query for the personal link,
+the published bank's pages read once per process, and the respondent's Jinja2 templates.
+
+Each shortcut must give exactly what the plain ORM and Django templates gave: same values, same
+relations, no lazy query left behind, the same escaping and the same page head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.template import engines
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import UndefinedError
+
+from assessments import services
+from assessments.models import CycleStatus, DraftResponse, Invitation, RoleLevel
+from assessments.respond_forms import radio_options
+from assessments.respond_pages import Questionnaire, _published_pages
+from tests.factories import CycleFactory, PartnerFactory, make_bank
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle(place_a):
+    bank = make_bank(n_conditions=2, n_statements=3)
+    return CycleFactory(place=place_a, bank=bank, status=CycleStatus.OPEN, min_group_size=4)
+
+
+@pytest.fixture
+def partner(cycle):
+    return PartnerFactory(place=cycle.place, name="Food Bank")
+
+
+@pytest.fixture
+def invitation(cycle, partner):
+    line = services.InviteeLine(name="Robin", email="robin@example.org", partner=partner)
+    return services.create_invitations(cycle, [line])[0]
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _orm(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_related("cycle__bank", "cycle__place").get(pk=invitation.pk)
+
+
+def test_link_lookup_loads_what_the_orm_loads_in_one_query(invitation, partner):
+    statement_id = str(invitation.cycle.bank.conditions.first().statements.first().pk)
+    DraftResponse.objects.create(
+        invitation=invitation,
+        partner=partner,
+        role_level=RoleLevel.MANAGER,
+        answers={statement_id: None},
+        comments={"1": "Ça va — “quotes” & <tags>"},
+        step=2,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        revoked_at=timezone.now(), last_sent_at=timezone.now()
+    )
+    expected = _orm(invitation)
+    expected_draft = DraftResponse.objects.get(invitation=invitation)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = Invitation.objects.by_token(invitation.token)
+        loaded = [found.cycle, found.cycle.bank, found.cycle.place, found.draft]
+        loaded.append(found.draft.invitation)
+    assert len(queries) == 1
+
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.cycle) == _fields(expected.cycle)
+    assert _fields(found.cycle.bank) == _fields(expected.cycle.bank)
+    assert _fields(found.cycle.place) == _fields(expected.cycle.place)
+    assert _fields(found.draft) == _fields(expected_draft)
+    assert found.draft.invitation is found
+    # Types as the ORM gives them on every database: SQLite stores these as text and integers.
+    assert isinstance(found.revoked_at, dt.datetime) and found.revoked_at.tzinfo is not None
+    assert isinstance(found.cycle.closes_on, dt.date)
+    assert found.submitted is False
+    assert found.draft.answers == {statement_id: None}
+    assert not found._state.adding and found._state.db == "default"
+
+
+def test_link_lookup_without_a_draft_knows_there_is_none(invitation):
+    with CaptureQueriesContext(connection) as queries:
+        found = Invitation.objects.by_token(invitation.token)
+        with pytest.raises(DraftResponse.DoesNotExist):
+            found.draft  # noqa: B018
+    assert len(queries) == 1
+    assert _fields(found) == _fields(_orm(invitation))
+
+
+def test_link_lookup_of_an_unknown_token_finds_nothing(invitation):
+    assert Invitation.objects.by_token("0" * 64) is None
+    assert Invitation.objects.by_token(invitation.token_hash) is None
+
+
+def test_questionnaire_page_costs_one_query_once_the_bank_is_known(client, invitation, partner):
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    path = reverse("respond_page", args=[invitation.token, 1])
+    _published_pages.cache_clear()
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(path).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(path).status_code == 200
+    assert len(first) == 2  # the link, then the bank's pages, read once
+    assert len(again) == 1  # the link only
+
+
+def test_a_draft_bank_is_read_every_time(cycle):
+    draft_bank = make_bank(publish=False)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            assert Questionnaire.for_bank(draft_bank).page_count == 3
+    assert len(queries) == 2
+
+
+def test_published_pages_are_the_banks_own(cycle):
+    other = make_bank(n_conditions=3, n_statements=1)
+    mine = Questionnaire.for_bank(cycle.bank)
+    theirs = Questionnaire.for_bank(other)
+    assert [c.bank_id for c in mine.conditions] == [cycle.bank.pk] * 2
+    assert [c.bank_id for c in theirs.conditions] == [other.pk] * 3
+    assert Questionnaire.for_bank(cycle.bank).conditions is mine.conditions  # kept, not re-read
+
+
+def test_an_answer_never_offered_is_never_checked():
+    assert radio_options("s1", "6") == radio_options("s1", None)
+    assert "checked" not in radio_options("s1", '" onclick="x')
+    assert radio_options("s1", "dk").count(" checked") == 1
+
+
+def test_the_questionnaire_page_escapes_what_people_typed(client, invitation, partner, cycle):
+    place = cycle.place
+    place.name = "<b>Ours</b> & co"
+    place.save()
+    condition = cycle.bank.conditions.first()
+    DraftResponse.objects.create(
+        invitation=invitation,
+        partner=partner,
+        role_level="manager",
+        comments={str(condition.pk): "</textarea><script>alert(1)</script>"},
+    )
+    html = client.get(reverse("respond_page", args=[invitation.token, 1])).content.decode()
+    assert "&lt;b&gt;Ours&lt;/b&gt; &amp; co" in html
+    assert "<script>" not in html
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in html
+
+
+def test_an_undefined_name_in_a_respondent_template_is_an_error():
+    with pytest.raises(UndefinedError):
+        engines["jinja2"].from_string("{{ no_such_name }}").render({})
+
+
+def _head_and_header(html: str) -> str:
+    head = re.search(r"<head>(.*)</head>", html, re.S).group(1)
+    head = re.sub(r"<title>.*</title>", "", head, flags=re.S)
+    brand = re.search(r'<a class="navbar-brand[^>]*>[^<]*</a>', html).group(0)
+    skip = re.search(r'<a class="visually-hidden-focusable skip-link"[^>]*>[^<]*</a>', html)
+    return re.sub(r"\s+", " ", head).strip() + brand + skip.group(0)
+
+
+def test_respondent_pages_share_the_head_and_header_of_every_other_page(place_a):
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    django_page = render_to_string("base.html", {}, request=request)
+    respondent_page = render_to_string(
+        "respond/base.html", {"place": place_a}, request=request, using="jinja2"
+    )
+    assert _head_and_header(respondent_page) == _head_and_header(django_page)
