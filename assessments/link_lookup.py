@@ -13,7 +13,7 @@ query-count tests see it like any other query.
 
 from __future__ import annotations
 
-import functools
+import weakref
 from dataclasses import dataclass
 
 from django.db import connections, models
@@ -35,42 +35,51 @@ class _Part:
     def stop(self) -> int:
         return self.start + len(self.names)
 
-    def instance(self, row: tuple, db: str) -> models.Model:
+    def instance(self, row: tuple, connection) -> models.Model:
         values = list(row[self.start : self.stop])
         for position, functions, column in self.converters:
             value = values[position]
             for convert in functions:
-                value = convert(value, column, connections[db])
+                value = convert(value, column, connection)
             values[position] = value
-        return self.model.from_db(db, self.names, values)
+        return self.model.from_db(connection.alias, self.names, values)
 
 
-# (model, alias, how it joins the invitation row)
+# (model, table alias, how it joins: (join kind, its column, the column it matches)).
 _TABLES = (
     (Invitation, "i", None),
-    (Cycle, "c", 'JOIN {table} c ON c."id" = i."cycle_id"'),
-    (QuestionBank, "b", 'JOIN {table} b ON b."id" = c."bank_id"'),
-    (Place, "p", 'JOIN {table} p ON p."id" = c."place_id"'),
-    (DraftResponse, "d", 'LEFT JOIN {table} d ON d."invitation_id" = i."id"'),
+    (Cycle, "c", ("JOIN", "id", ("i", Invitation, "cycle"))),
+    (QuestionBank, "b", ("JOIN", "id", ("c", Cycle, "bank"))),
+    (Place, "p", ("JOIN", "id", ("c", Cycle, "place"))),
+    (DraftResponse, "d", ("LEFT JOIN", "invitation", ("i", Invitation, "id"))),
 )
 
+# Per connection object (one per thread), and gone with it: the converters are its methods.
+_compiled_for: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-@functools.lru_cache(maxsize=8)
-def _compiled(alias: str, vendor: str) -> tuple[str, tuple[_Part, ...]]:
-    connection = connections[alias]
+
+def _compiled(connection) -> tuple[str, tuple[_Part, ...]]:
+    if connection not in _compiled_for:
+        _compiled_for[connection] = _compile(connection)
+    return _compiled_for[connection]
+
+
+def _compile(connection) -> tuple[str, tuple[_Part, ...]]:
     quote = connection.ops.quote_name
-    columns, parts, joins = [], [], []
-    for model, table_alias, join in _TABLES:
+
+    def column(alias: str, model: type[models.Model], field: str) -> str:
+        return f"{alias}.{quote(model._meta.get_field(field).column)}"
+
+    columns, parts, tables = [], [], []
+    for model, alias, join in _TABLES:
         fields = model._meta.concrete_fields
         converters = []
         for position, field in enumerate(fields):
-            column = field.get_col(table_alias)
-            functions = connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            )
+            col = field.get_col(alias)
+            functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
             if functions:
-                converters.append((position, tuple(functions), column))
-            columns.append(f"{table_alias}.{quote(field.column)}")
+                converters.append((position, tuple(functions), col))
+            columns.append(f"{alias}.{quote(field.column)}")
         parts.append(
             _Part(
                 model=model,
@@ -79,33 +88,29 @@ def _compiled(alias: str, vendor: str) -> tuple[str, tuple[_Part, ...]]:
                 converters=tuple(converters),
             )
         )
-        if join:
-            joins.append(join.format(table=quote(model._meta.db_table)))
-    # Names come from the models' metadata only; the token hash is the one bound parameter.
-    sql = " ".join(
-        [
-            "SELECT",
-            ", ".join(columns),
-            "FROM",
-            quote(Invitation._meta.db_table),
-            "i",
-            *joins,
-            'WHERE i."token_hash" = %s',
-        ]
-    )
+        table = f"{quote(model._meta.db_table)} {alias}"
+        if join is None:
+            tables.append(table)
+        else:
+            kind, own, (other_alias, other_model, other) = join
+            on = f"{column(alias, model, own)} = {column(other_alias, other_model, other)}"
+            tables.append(f"{kind} {table} ON {on}")
+    # Every name comes from the models' metadata; the token hash is the one bound parameter.
+    where = f"WHERE {column('i', Invitation, 'token_hash')} = %s"
+    sql = " ".join(["SELECT", ", ".join(columns), "FROM", *tables, where])
     return sql, tuple(parts)
 
 
 def invitation_by_token_hash(token_hash: str, using: str = "default") -> Invitation | None:
     """The invitation with this token hash, its relations loaded; None if there is none."""
     connection = connections[using]
-    sql, parts = _compiled(using, connection.vendor)
+    sql, parts = _compiled(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [token_hash])
         row = cursor.fetchone()
     if row is None:
         return None
-    invitation, cycle, bank, place, draft = (part.instance(row, using) for part in parts)
+    invitation, cycle, bank, place, draft = (part.instance(row, connection) for part in parts)
     cycle.bank = bank
     cycle.place = place
     invitation.cycle = cycle

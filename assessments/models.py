@@ -200,6 +200,21 @@ class QuestionBank(models.Model):
         return copy
 
 
+def _lock_banks(bank_ids: set[int]) -> None:
+    """Hold these banks' rows until the transaction ends.
+
+    publish() updates the bank's row, so a change to one of its conditions or statements and its
+    publication happen one after the other, never interleaved: nothing can land in a bank just
+    after it was published (and its pages read, once, by every server: respond_pages).
+    """
+    list(
+        QuestionBank.objects.select_for_update()
+        .filter(pk__in=bank_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 class ConditionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self.filter(bank__status=BankStatus.PUBLISHED).exists():
@@ -242,6 +257,12 @@ class Condition(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def _bank_ids(self) -> set[int]:
+        ids = {self.bank_id}
+        if self.pk is not None:
+            ids.update(Condition.objects.filter(pk=self.pk).values_list("bank_id", flat=True))
+        return ids
+
     def _in_published_bank(self) -> bool:
         if self.pk is not None:
             stored = Condition.objects.filter(pk=self.pk, bank__status=BankStatus.PUBLISHED)
@@ -249,12 +270,16 @@ class Condition(models.Model):
                 return True
         return QuestionBank.objects.filter(pk=self.bank_id, status=BankStatus.PUBLISHED).exists()
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
+        _lock_banks(self._bank_ids())
         if self._in_published_bank():
             raise ImmutableBankError("condition")
         super().save(*args, **kwargs)
 
+    @transaction.atomic
     def delete(self, *args, **kwargs):
+        _lock_banks(self._bank_ids())
         if self._in_published_bank():
             raise ImmutableBankError("condition")
         return super().delete(*args, **kwargs)
@@ -309,6 +334,14 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def _bank_ids(self) -> set[int]:
+        condition_ids = {self.condition_id}
+        if self.pk is not None:
+            condition_ids.update(
+                Statement.objects.filter(pk=self.pk).values_list("condition_id", flat=True)
+            )
+        return set(Condition.objects.filter(pk__in=condition_ids).values_list("bank_id", flat=True))
+
     def _in_published_bank(self) -> bool:
         if self.pk is not None:
             stored = Statement.objects.filter(
@@ -320,12 +353,16 @@ class Statement(models.Model):
             pk=self.condition_id, bank__status=BankStatus.PUBLISHED
         ).exists()
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
+        _lock_banks(self._bank_ids())
         if self._in_published_bank():
             raise ImmutableBankError("statement")
         super().save(*args, **kwargs)
 
+    @transaction.atomic
     def delete(self, *args, **kwargs):
+        _lock_banks(self._bank_ids())
         if self._in_published_bank():
             raise ImmutableBankError("statement")
         return super().delete(*args, **kwargs)
@@ -552,7 +589,11 @@ ANSWER_SCALE = [
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: answer_one_per_statement (response, statement) serves every lookup by
+    # response, and one index fewer to keep up makes submitting and closing cheaper.
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="answers")
     # 1 = strongly disagree … 5 = strongly agree; NULL = don't know.
     value = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -67,10 +68,16 @@ class ConditionPage:
     questions: list[Question]
     comment: CommentBox
     has_errors: bool = False
-    page_errors: list[str] = ()
+    page_errors: Sequence[str] = ()
 
     @classmethod
-    def from_draft(cls, condition: Condition, statements, answers: dict, comment: str):
+    def from_draft(
+        cls,
+        condition: Condition,
+        statements: Sequence[Statement],
+        answers: Mapping[str, int | None],
+        comment: str,
+    ) -> ConditionPage:
         questions = []
         for number, statement in enumerate(statements, start=1):
             name = field_name(statement)

@@ -12,14 +12,14 @@ import functools
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import services
-from assessments.models import DraftResponse, Invitation
+from assessments.models import Condition, DraftResponse, Invitation
 from assessments.respond_forms import (
     AboutYouForm,
     ConditionPage,
@@ -209,7 +209,9 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     return redirect(questionnaire.url_for_step(token, number + 1))
 
 
-def _saved_fields(questionnaire, condition, draft) -> dict:
+def _saved_fields(
+    questionnaire: Questionnaire, condition: Condition | None, draft: DraftResponse
+) -> dict:
     """The page's fields with the draft's saved answers, to show the page."""
     if condition is None:
         initial = {"spectrum_choice": draft.spectrum_choice}
@@ -223,12 +225,14 @@ def _saved_fields(questionnaire, condition, draft) -> dict:
     return {"page": page}
 
 
-def _sent_fields(form) -> dict:
+def _sent_fields(form: ConditionPageForm | SpectrumForm) -> dict:
     """The page's fields as they were sent, with their errors, to show the page back."""
     return {"page": form.page()} if isinstance(form, ConditionPageForm) else {"form": form}
 
 
-def _page_form(data, questionnaire, condition, require_all: bool):
+def _page_form(
+    data: QueryDict, questionnaire: Questionnaire, condition: Condition | None, require_all: bool
+) -> ConditionPageForm | SpectrumForm:
     if condition is None:
         return SpectrumForm(data, bank=questionnaire.bank, require_all=require_all)
     return ConditionPageForm(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from assessments.models import CycleResult, CycleStatus
@@ -55,9 +56,20 @@ def cycle_for_dashboard(user, slug: str, cycle_id: int) -> DashboardAccess:
     return DashboardAccess(access=access, result=result)
 
 
-def places_for_comparison(user) -> list[Place]:
-    """The places the user facilitates; anyone who facilitates none gets 403."""
-    places = list(Place.objects.facilitated_by(user).order_by("name"))
+@dataclass(frozen=True)
+class ComparisonPlaces:
+    places: list[Place]  # by name
+    ids: QuerySet  # the same places as a subquery, to read their results with
+
+
+def places_for_comparison(user) -> ComparisonPlaces:
+    """The places the user facilitates; anyone who facilitates none gets 403.
+
+    Their ids come as a subquery too: a thousand ids sent back as query parameters cost more
+    to compile, send and plan than the query that reads their results.
+    """
+    facilitated = Place.objects.facilitated_by(user)
+    places = list(facilitated.only("name", "slug").order_by("name"))
     if not places:
         raise PermissionDenied("Only facilitators can compare places.")
-    return places
+    return ComparisonPlaces(places=places, ids=facilitated.values("pk"))

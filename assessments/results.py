@@ -93,6 +93,7 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    QuerySet,
     Sum,
     When,
     Window,
@@ -837,12 +838,15 @@ def cycles_with_results_in_order():
 # --- Reading snapshots across places --------------------------------------------------------
 
 
-def latest_results(place_ids: Iterable[int]) -> list[dict]:
+def latest_results(place_ids: Iterable[int] | QuerySet) -> list[dict]:
     """Each place's latest cycle with results, reading only the narrow columns: one query.
 
     The latest cycle per place is picked by a window function over the places' cycles (one
-    pass, in SQLite and PostgreSQL alike), and only those cycles' snapshots are read.
+    pass, in SQLite and PostgreSQL alike), and only those cycles' snapshots are read. The
+    places may come as a subquery of ids.
     """
+    if not isinstance(place_ids, QuerySet):
+        place_ids = list(place_ids)
     newest_first = Window(
         RowNumber(),
         partition_by=F("place_id"),
@@ -850,7 +854,7 @@ def latest_results(place_ids: Iterable[int]) -> list[dict]:
     )
     latest = (
         Cycle.objects.with_results()
-        .filter(place_id__in=list(place_ids), result__isnull=False)
+        .filter(place_id__in=place_ids, result__isnull=False)
         .annotate(newest=newest_first)
         .filter(newest=1)
         .values("pk")
@@ -864,20 +868,18 @@ def latest_results(place_ids: Iterable[int]) -> list[dict]:
             "overall_index",
             "trends",
             place_id=F("cycle__place_id"),
+            bank_id=F("cycle__bank_id"),
             cycle_name=F("cycle__name"),
             status=F("cycle__status"),
         )
     )
 
 
-def condition_columns(cycle_ids: Iterable[int]) -> list[dict]:
-    """Condition keys and names across the banks of these cycles, in bank order: one query."""
+def condition_columns(bank_ids: Iterable[int]) -> list[dict]:
+    """Condition keys and names across these banks, in bank order: one query."""
     columns: dict[str, dict] = {}
     for key, name in (
-        # The banks through a subquery: joining cycles would repeat each condition per cycle.
-        Condition.objects.filter(
-            bank__in=Cycle.objects.filter(pk__in=list(cycle_ids)).values("bank")
-        )
+        Condition.objects.filter(bank_id__in=list(bank_ids))
         .order_by("order", "key", "-bank__version")
         .values_list("key", "name")
     ):

@@ -7,12 +7,14 @@ it only words and arranges the figures that are there. Scores are cut to whole n
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterator, Mapping
 from html import escape
 from typing import Any
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from assessments import charts, scoring
 
@@ -57,13 +59,19 @@ def trend_view(trend: Mapping | None) -> dict:
     """Arrow and words for a change; the words are what a screen reader hears."""
     if not trend:
         return {"arrow": "", "short": "", "text": "No earlier results to compare with"}
-    change = trend["change"]
+    return dict(_trend_words(trend["direction"], math.trunc(trend["change"])))
+
+
+@functools.lru_cache(maxsize=1024)
+def _trend_words(direction: str | None, change: int) -> dict:
+    # Only the whole points of a change are ever shown (scoring.display cuts), so the words
+    # depend on the direction and the whole change alone: a few hundred cases, each made once.
     way = "up" if change >= 0 else "down"
-    if trend["direction"] == "up":
+    if direction == "up":
         return {"arrow": "↑", "short": scoring.display(change), "text": f"up {points(change)}"}
-    if trend["direction"] == "down":
+    if direction == "down":
         return {"arrow": "↓", "short": scoring.display(-change), "text": f"down {points(change)}"}
-    if scoring.display(abs(change)) == "0":
+    if change == 0:
         return {"arrow": "", "short": "", "text": "about the same as last time"}
     return {
         "arrow": "",
@@ -292,42 +300,63 @@ def _spectrum_chart(rows: list[dict], chart_id: str):
 # --- Comparison across places ----------------------------------------------------------------
 
 
-def comparison_rows(places, latest: list[dict], columns: list[dict]) -> list[dict]:
-    """One row per place: its latest results by condition, from the narrow columns only."""
+def comparison_rows(places, latest: list[dict], columns: list[dict]) -> SafeString:
+    """The comparison table's rows, one per place: its latest results by condition, from the
+    narrow columns only.
+
+    The comparison can list a thousand places. Rendering its ten thousand cells through the
+    template engine was most of the page's time (docs/PERFORMANCE.md), so the rows are formatted
+    here with the markup the template would give. Names from the database are escaped; scores,
+    bands, labels and trend words are this module's own text.
+    """
     by_place = {row["place_id"]: row for row in latest}
+    keys = [column["key"] for column in columns]
+    place_url = _url_filler("place_detail")
+    dashboard_url = _url_filler("dashboard", with_id=True)
     rows = []
     for place in places:
         found = by_place.get(place.pk)
-        row: dict[str, Any] = {"place": place, "result": found, "cells": []}
+        slug = escape(place.slug)
+        cells = [f'<th scope="row"><a href="{place_url(slug)}">{escape(place.name)}</a></th>']
         if found:
-            trends = found["trends"] or {}
-            overall_band = scoring.band(found["overall_index"])
-            row.update(
-                is_released=found["status"] == "released",
-                overall=scoring.display(found["overall_index"]),
-                overall_band=BAND_LABELS.get(overall_band or "", ""),
+            cells += _result_cells(found, keys, dashboard_url(slug, found["cycle_id"]))
+        else:
+            cells.append(
+                f'<td colspan="{len(keys) + 2}" class="text-body-secondary">No results yet</td>'
             )
-            for column in columns:
-                score = found["condition_scores"].get(column["key"])
-                band = scoring.band(score)
-                row["cells"].append(
-                    {
-                        "shown": score is not None,
-                        "score": scoring.display(score),
-                        "band": band or "",
-                        "band_label": BAND_LABELS.get(band or "", ""),
-                        "trend": trend_view(trends.get(column["key"])),
-                    }
-                )
-        rows.append(row)
-    _add_row_html(rows, len(columns))
-    return rows
+        rows.append("<tr>\n  " + "\n  ".join(cells) + "\n</tr>")
+    # Safe: names from the database are escaped above; the rest is this module's markup.
+    return mark_safe("\n".join(rows))  # noqa: S308  # nosec B308 B703
 
 
-# The comparison can list a thousand places. Rendering its ten thousand cells through the
-# template engine was most of the page's time (docs/PERFORMANCE.md), so each row's cells are
-# formatted here, as `row["html"]`, with the markup the template would give. Names from the
-# database are escaped; scores, bands, labels and trend words are this module's own text.
+def _result_cells(found: Mapping, keys: list[str], dashboard_url: str) -> list[str]:
+    badge = (
+        ""
+        if found["status"] == "released"
+        else ' <span class="badge text-bg-secondary">not released</span>'
+    )
+    cells = [f'<td><a href="{dashboard_url}">{escape(found["cycle_name"])}</a>{badge}</td>']
+    overall = found["overall_index"]
+    if overall is None:
+        cells.append('<td><span class="text-body-secondary">No overall score</span></td>')
+    else:
+        band = BAND_LABELS.get(scoring.band(overall) or "", "")
+        cells.append(
+            f'<td><span class="fw-semibold">{scoring.display(overall)}</span> '
+            f'<span class="small">{band}</span></td>'
+        )
+    scores, trends = found["condition_scores"], found["trends"] or {}
+    for key in keys:
+        score, trend = scores.get(key), trends.get(key)
+        cells.append(
+            _cell_html(
+                None if score is None else math.trunc(score),
+                scoring.band(score) or "",
+                (trend["direction"], math.trunc(trend["change"])) if trend else None,
+            )
+        )
+    return cells
+
 
 _SLUG_MARK = "slug-mark"
 _ID_MARK = 2_147_483_647
@@ -343,54 +372,24 @@ def _url_filler(name: str, with_id: bool = False):
     return lambda slug, pk: f"{head}{slug}{middle}{int(pk)}{tail}"
 
 
-def _cell_html(cell: dict) -> str:
-    if not cell["shown"]:
-        return '<td class="heat cell-suppressed">Too few answers to show</td>'
-    trend = cell["trend"]
+@functools.lru_cache(maxsize=4096)
+def _cell_html(score: int | None, band: str, trend: tuple[str | None, int] | None) -> str:
+    """One condition's cell: a whole score, its band and its whole change, each made once."""
+    if score is None:
+        return f'<td class="heat cell-suppressed">{SUPPRESSED}</td>'
     arrow = ""
-    if trend["arrow"]:
-        way = "up" if trend["arrow"] == "↑" else "down"
-        arrow = (
-            f' <span class="trend trend-{way}" aria-hidden="true">{trend["arrow"]} '
-            f'{trend["short"]}</span><span class="visually-hidden">{trend["text"]}</span>'
-        )
+    if trend:
+        words = _trend_words(*trend)
+        if words["arrow"]:
+            way = "up" if words["arrow"] == "↑" else "down"
+            arrow = (
+                f' <span class="trend trend-{way}" aria-hidden="true">{words["arrow"]} '
+                f'{words["short"]}</span><span class="visually-hidden">{words["text"]}</span>'
+            )
     return (
-        f'<td class="heat band-{cell["band"]}"><span class="fw-semibold">{cell["score"]}</span> '
-        f'<span class="small">{cell["band_label"]}</span>{arrow}</td>'
+        f'<td class="heat band-{band}"><span class="fw-semibold">{score}</span> '
+        f'<span class="small">{BAND_LABELS.get(band, "")}</span>{arrow}</td>'
     )
-
-
-def _add_row_html(rows: list[dict], n_columns: int) -> None:
-    place_url = _url_filler("place_detail")
-    dashboard_url = _url_filler("dashboard", with_id=True)
-    for row in rows:
-        place, found = row["place"], row["result"]
-        slug = escape(place.slug)
-        parts = [f'<th scope="row"><a href="{place_url(slug)}">{escape(place.name)}</a></th>']
-        if found:
-            badge = (
-                ""
-                if row["is_released"]
-                else ' <span class="badge text-bg-secondary">not released</span>'
-            )
-            parts.append(
-                f'<td><a href="{dashboard_url(slug, found["cycle_id"])}">'
-                f"{escape(found['cycle_name'])}</a>{badge}</td>"
-            )
-            if row["overall"]:
-                parts.append(
-                    f'<td><span class="fw-semibold">{row["overall"]}</span> '
-                    f'<span class="small">{row["overall_band"]}</span></td>'
-                )
-            else:
-                parts.append('<td><span class="text-body-secondary">No overall score</span></td>')
-            parts += [_cell_html(cell) for cell in row["cells"]]
-        else:
-            parts.append(
-                f'<td colspan="{n_columns + 2}" class="text-body-secondary">No results yet</td>'
-            )
-        html = "\n        ".join(parts)
-        row["html"] = mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 # --- CSV ------------------------------------------------------------------------------------

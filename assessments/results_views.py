@@ -54,8 +54,8 @@ def dashboard_csv(request: HttpRequest, slug: str, cycle_id: int) -> HttpRespons
 
 
 def comparison(request: HttpRequest) -> HttpResponse:
-    places = places_for_comparison(request.user)
-    latest = results.latest_results(place.pk for place in places)
-    columns = results.condition_columns(row["cycle_id"] for row in latest)
-    rows = results_display.comparison_rows(places, latest, columns)
+    found = places_for_comparison(request.user)
+    latest = results.latest_results(found.ids)
+    columns = results.condition_columns({row["bank_id"] for row in latest})
+    rows = results_display.comparison_rows(found.places, latest, columns)
     return render(request, "assessments/comparison.html", {"columns": columns, "rows": rows})

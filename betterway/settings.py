@@ -110,8 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # Server-side binding lets psycopg prepare a statement once a connection has run it 5 times:
     # PostgreSQL then plans it once per connection instead of on every request. The statements
     # every page runs (the personal link's lookup, the session, the snapshot) are the same each
-    # time, so this took a quarter off the questionnaire page (docs/PERFORMANCE.md). Turn it off
-    # (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode, which cannot keep them.
+    # time, so this took about a quarter off the questionnaire page (docs/PERFORMANCE.md). It
+    # applies to every query: Django lists queries it cannot bind this way (parameters inside a
+    # GROUP BY expression, ticket #34255), and the PostgreSQL test run in CI runs the whole suite
+    # with it on. Turn it off (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction
+    # mode, which cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )

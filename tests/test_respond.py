@@ -412,5 +412,8 @@ def test_closing_rewrites_submissions_so_row_order_and_ids_say_nothing(
                 [cycle.pk],
             )
             response_stamps = {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT DISTINCT xmin::text FROM assessments_answer")
+            answer_stamps = {row[0] for row in cursor.fetchall()}
         # One transaction wrote them all: the stamp pairs nobody with anything.
-        assert invitation_stamps == response_stamps and len(response_stamps) == 1
+        assert invitation_stamps == response_stamps == answer_stamps
+        assert len(response_stamps) == 1

@@ -1,14 +1,21 @@
-"""Two submits of the same invitation at the same moment give exactly one response (PostgreSQL)."""
+"""Races that row locks settle (PostgreSQL): two submits of one invitation at the same moment give
+exactly one response; a bank's publication and an edit of it happen one after the other."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from assessments import services
-from assessments.models import CycleStatus, DraftResponse, Response, Statement
+from assessments.models import (
+    CycleStatus,
+    DraftResponse,
+    ImmutableBankError,
+    Response,
+    Statement,
+)
 from tests.factories import CycleFactory, PartnerFactory, make_bank
 
 
@@ -51,3 +58,35 @@ def test_concurrent_submits_create_exactly_one_response():
     assert sorted(outcomes) == [False, True]
     assert Response.objects.count() == 1
     assert Response.objects.get().answers.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_saved_while_its_bank_is_published_waits_and_is_refused():
+    """Every server keeps a published bank's pages once read (respond_pages), so nothing may land
+    in a bank after publication: a save racing publish() waits for it, then is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking under real concurrency is a PostgreSQL property")
+    bank = make_bank(n_conditions=1, n_statements=2, publish=False)
+    statement = Statement.objects.filter(condition__bank=bank).first()
+    published, errors = threading.Event(), []
+
+    def edit():
+        try:
+            published.wait(timeout=10)
+            statement.text = "Changed after publication"
+            statement.save()
+        except Exception as error:  # noqa: BLE001 - checked below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    with transaction.atomic():
+        bank.publish()  # holds the bank's row until this block commits
+        published.set()
+        editor.join(timeout=1)
+        assert editor.is_alive()  # the save is waiting for the publication to commit
+    editor.join(timeout=30)
+    assert [type(error) for error in errors] == [ImmutableBankError]
+    assert Statement.objects.get(pk=statement.pk).text != "Changed after publication"

@@ -436,9 +436,45 @@ def test_comments_are_shuffled_with_system_randomness(place_a, monkeypatch):
     add_responses(cycle, PartnerFactory(place=place_a), count=3)
     CommentFactory(cycle=cycle)
     _close(cycle)
-    # Closing rewrites the submissions in random order (3 responses, 1 comment, 3 × 3 answers),
-    # then the snapshot shuffles its comments.
-    assert calls == [3, 1, 9, 1]
+    # Closing rewrites the responses and comments in random order (the answers are shuffled by
+    # the database: see the next test), then the snapshot shuffles its comments.
+    assert calls == [3, 1, 1]
+
+
+def _response_contents(cycle) -> list:
+    by_response = defaultdict(list)
+    for response_id, key, value in Answer.objects.filter(response__cycle=cycle).values_list(
+        "response_id", "statement__key", "value"
+    ):
+        by_response[response_id].append((key, -1 if value is None else value))
+    return sorted(
+        (r.partner_id, r.role_level, r.spectrum_choice, tuple(sorted(by_response[r.pk])))
+        for r in Response.objects.filter(cycle=cycle)
+    )
+
+
+def test_closing_keeps_each_response_with_its_own_answers_under_new_ids(place_a):
+    cycle = open_cycle_for(place_a, make_keyed_bank(("c0", "c1"), n_statements=3), min_group_size=3)
+    council, charity = PartnerFactory(place=place_a), PartnerFactory(place=place_a)
+    add_responses(
+        cycle, council, count=2, values=lambda statement, i: 1 + (statement.order + i) % 5
+    )
+    add_responses(cycle, charity, values={"c0_s0": None, "c0_s1": 2, "c1_s2": 5})
+    add_responses(cycle, charity, role_level=RoleLevel.FRONT_LINE, values=3)
+    other = open_cycle_for(place_a, cycle.bank, min_group_size=3)
+    add_responses(other, council, count=2, values=2)
+    before, other_before = _response_contents(cycle), _response_contents(other)
+    old_ids = set(Response.objects.filter(cycle=cycle).values_list("pk", flat=True))
+    old_answer_ids = set(Answer.objects.filter(response__cycle=cycle).values_list("pk", flat=True))
+    answers = Answer.objects.count()
+
+    _close(cycle)
+
+    assert _response_contents(cycle) == before
+    assert _response_contents(other) == other_before  # another cycle's answers are untouched
+    assert not old_ids & set(Response.objects.values_list("pk", flat=True))
+    assert not old_answer_ids & set(Answer.objects.values_list("pk", flat=True))
+    assert Answer.objects.count() == answers == 12 + 3 + 6 + 12
 
 
 def test_statement_figures_and_dont_know_hot_spots(place_a):
