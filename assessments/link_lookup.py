@@ -2,9 +2,9 @@
 
 Every page a respondent opens starts with this read, so it is the hottest query in the app
 (docs/PERFORMANCE.md). Compiling the equivalent `select_related()` queryset costs several times
-more CPU than running it, on every request. So the SQL is written out once per database
-connection, from the models' own field lists (it follows every migration), and each row becomes
-model instances through the same converters and the same relation caches the ORM would use:
+more CPU than running it, on every request. So the SQL is written out once per database alias,
+from the models' own field lists (it follows every migration), and each row becomes model
+instances through the same converters and the same relation caches the ORM would use:
 callers get ordinary model instances, with no lazy query left to fire.
 
 It still runs through Django's cursor, so query logging, `CaptureQueriesContext` and the
@@ -13,7 +13,8 @@ query-count tests see it like any other query.
 
 from __future__ import annotations
 
-import weakref
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections, models
@@ -54,14 +55,22 @@ _TABLES = (
     (DraftResponse, "d", ("LEFT JOIN", "invitation", ("i", Invitation, "id"))),
 )
 
-# Per connection object (one per thread), and gone with it: the converters are its methods.
-_compiled_for: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+@functools.lru_cache(maxsize=8)
+def _compiled(alias: str) -> tuple[str, tuple[_Part, ...]]:
+    return _compile(connections[alias])
 
 
-def _compiled(connection) -> tuple[str, tuple[_Part, ...]]:
-    if connection not in _compiled_for:
-        _compiled_for[connection] = _compile(connection)
-    return _compiled_for[connection]
+def _unbound(function: Callable, connection) -> Callable:
+    """A converter that works with whichever connection (one per thread) runs the query.
+
+    The database operations' converters are methods bound to one connection: cached as they are,
+    they would keep that connection (and its thread's) alive for good.
+    """
+    if getattr(function, "__self__", None) is connection.ops:
+        method = function.__func__
+        return lambda value, column, conn: method(conn.ops, value, column, conn)
+    return function
 
 
 def _compile(connection) -> tuple[str, tuple[_Part, ...]]:
@@ -78,7 +87,9 @@ def _compile(connection) -> tuple[str, tuple[_Part, ...]]:
             col = field.get_col(alias)
             functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
             if functions:
-                converters.append((position, tuple(functions), col))
+                converters.append(
+                    (position, tuple(_unbound(f, connection) for f in functions), col)
+                )
             columns.append(f"{alias}.{quote(field.column)}")
         parts.append(
             _Part(
@@ -104,7 +115,7 @@ def _compile(connection) -> tuple[str, tuple[_Part, ...]]:
 def invitation_by_token_hash(token_hash: str, using: str = "default") -> Invitation | None:
     """The invitation with this token hash, its relations loaded; None if there is none."""
     connection = connections[using]
-    sql, parts = _compiled(connection)
+    sql, parts = _compiled(using)
     with connection.cursor() as cursor:
         cursor.execute(sql, [token_hash])
         row = cursor.fetchone()

@@ -149,8 +149,10 @@ class QuestionBank(models.Model):
                 problems.append(f"Condition “{condition.name}” has no statements.")
         return problems
 
+    @transaction.atomic
     def publish(self) -> None:
         """Freeze this draft. Raises ValueError when it is not ready."""
+        _lock_banks({self.pk})  # first: no edit can land between the checks and the freeze
         problems = self.publication_problems()
         if problems:
             raise ValueError(" ".join(problems))
@@ -207,8 +209,10 @@ def _lock_banks(bank_ids: set[int]) -> None:
     publication happen one after the other, never interleaved: nothing can land in a bank just
     after it was published (and its pages read, once, by every server: respond_pages).
     """
+    # NO KEY: enough to queue behind publish()'s update, without blocking new rows that refer
+    # to the bank (cycles, conditions).
     list(
-        QuestionBank.objects.select_for_update()
+        QuestionBank.objects.select_for_update(no_key=True)
         .filter(pk__in=bank_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -216,19 +220,25 @@ def _lock_banks(bank_ids: set[int]) -> None:
 
 
 class ConditionQuerySet(models.QuerySet):
+    @transaction.atomic
     def update(self, **kwargs):
+        _lock_banks(set(self.values_list("bank_id", flat=True)))
         if self.filter(bank__status=BankStatus.PUBLISHED).exists():
             raise ImmutableBankError("condition")
         return super().update(**kwargs)
 
+    @transaction.atomic
     def delete(self):
+        _lock_banks(set(self.values_list("bank_id", flat=True)))
         if self.filter(bank__status=BankStatus.PUBLISHED).exists():
             raise ImmutableBankError("condition")
         return super().delete()
 
+    @transaction.atomic
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         bank_ids = {obj.bank_id for obj in objs}
+        _lock_banks(bank_ids)
         if QuestionBank.objects.filter(pk__in=bank_ids, status=BankStatus.PUBLISHED).exists():
             raise ImmutableBankError("condition")
         return super().bulk_create(objs, *args, **kwargs)
@@ -286,19 +296,27 @@ class Condition(models.Model):
 
 
 class StatementQuerySet(models.QuerySet):
+    @transaction.atomic
     def update(self, **kwargs):
+        _lock_banks(set(self.values_list("condition__bank_id", flat=True)))
         if self.filter(condition__bank__status=BankStatus.PUBLISHED).exists():
             raise ImmutableBankError("statement")
         return super().update(**kwargs)
 
+    @transaction.atomic
     def delete(self):
+        _lock_banks(set(self.values_list("condition__bank_id", flat=True)))
         if self.filter(condition__bank__status=BankStatus.PUBLISHED).exists():
             raise ImmutableBankError("statement")
         return super().delete()
 
+    @transaction.atomic
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         condition_ids = {obj.condition_id for obj in objs}
+        _lock_banks(
+            set(Condition.objects.filter(pk__in=condition_ids).values_list("bank_id", flat=True))
+        )
         if Condition.objects.filter(
             pk__in=condition_ids, bank__status=BankStatus.PUBLISHED
         ).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -114,38 +115,43 @@ def _rewrite_submissions(cycle: Cycle) -> None:
     )
 
 
-def _copy_answers_shuffled(new_ids: dict) -> None:
+# Responses per INSERT: two parameters each, far under every database's limit on parameters.
+_COPY_BATCH = 500
+
+
+def _copy_answers_shuffled(new_ids: dict[uuid.UUID, uuid.UUID]) -> None:
     """Copy the answers of each old response to its new one, writing them in random order.
 
-    One INSERT … SELECT in the database: reading a cycle's thousand answers into Python and
-    writing them back was half the time of closing a cycle (docs/PERFORMANCE.md). The rows go
-    in the order of the SELECT, which the database's random() shuffles (seeded from the
-    operating system's random source in PostgreSQL and SQLite alike).
+    One INSERT … SELECT in the database per batch of responses: reading a cycle's thousand
+    answers into Python and writing them back was half the time of closing a cycle
+    (docs/PERFORMANCE.md). The rows go in the order of the SELECT, which the database's random()
+    shuffles (seeded from the operating system in PostgreSQL and SQLite alike); the responses
+    were shuffled before they were put in batches. Runs inside close_cycle's transaction.
     """
-    if not new_ids:
-        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("Closing writes the submissions in one transaction: call close_cycle().")
     prep = Response._meta.pk.get_db_prep_value
-    old = [prep(pk, connection) for pk in new_ids]
-    new = [prep(pk, connection) for pk in new_ids.values()]
+    pairs = [(prep(old, connection), prep(new, connection)) for old, new in new_ids.items()]
     quote = connection.ops.quote_name
     table = quote(Answer._meta.db_table)
     response, statement, value = (
         quote(Answer._meta.get_field(name).column) for name in ("response", "statement", "value")
     )
-    cases = " ".join(["WHEN %s THEN %s"] * len(old))
-    placeholders = ", ".join(["%s"] * len(old))
-    # Names come from the models' metadata only; every value is a bound parameter.
-    sql = " ".join(
-        [
-            f"INSERT INTO {table} ({response}, {statement}, {value})",
-            f"SELECT CASE {response} {cases} END, {statement}, {value}",
-            f"FROM {table} WHERE {response} IN ({placeholders})",
-            "ORDER BY random()",
-        ]
-    )
-    params = [param for pair in zip(old, new, strict=True) for param in pair] + old
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    for start in range(0, len(pairs), _COPY_BATCH):
+        batch = pairs[start : start + _COPY_BATCH]
+        # Names come from the models' metadata only; every value is a bound parameter.
+        sql = " ".join(
+            [
+                "WITH moved (old_id, new_id) AS (VALUES",
+                ", ".join(["(%s, %s)"] * len(batch)),
+                f") INSERT INTO {table} ({response}, {statement}, {value})",
+                f"SELECT moved.new_id, a.{statement}, a.{value}",
+                f"FROM {table} a JOIN moved ON a.{response} = moved.old_id",
+                "ORDER BY random()",
+            ]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param for pair in batch for param in pair])
 
 
 @transaction.atomic

@@ -90,3 +90,31 @@ def test_a_statement_saved_while_its_bank_is_published_waits_and_is_refused():
     editor.join(timeout=30)
     assert [type(error) for error in errors] == [ImmutableBankError]
     assert Statement.objects.get(pk=statement.pk).text != "Changed after publication"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_waits_for_an_edit_in_progress_and_checks_what_it_left():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking under real concurrency is a PostgreSQL property")
+    bank = make_bank(n_conditions=1, n_statements=1, publish=False)
+    outcomes = []
+
+    def publish():
+        try:
+            bank.publish()
+            outcomes.append("published")
+        except ValueError as refused:
+            outcomes.append(str(refused))
+        finally:
+            connections.close_all()
+
+    publisher = threading.Thread(target=publish)
+    with transaction.atomic():
+        Statement.objects.filter(condition__bank=bank).delete()  # holds the bank's row
+        publisher.start()
+        publisher.join(timeout=1)
+        assert publisher.is_alive()  # publication waits for the edit to commit
+    publisher.join(timeout=30)
+    assert len(outcomes) == 1 and "has no statements" in outcomes[0]
+    bank.refresh_from_db()
+    assert not bank.is_published

@@ -178,3 +178,20 @@ def test_respondent_pages_share_the_head_and_header_of_every_other_page(place_a)
         "respond/base.html", {"place": place_a}, request=request, using="jinja2"
     )
     assert _head_and_header(respondent_page) == _head_and_header(django_page)
+
+
+def test_the_link_lookup_keeps_no_connection_alive(invitation):
+    """Each thread has its own connection: the compiled query, kept for good, must not hold one
+    through a converter bound to it (SQLite's booleans and dates have such converters)."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from assessments import link_lookup
+
+    Invitation.objects.by_token(invitation.token)
+    _sql, parts = link_lookup._compiled("default")
+    functions = [f for part in parts for _position, fs, _col in part.converters for f in fs]
+    if connection.vendor == "sqlite":
+        assert functions  # so the check below is not vacuous there
+    assert not [
+        f for f in functions if isinstance(getattr(f, "__self__", None), BaseDatabaseOperations)
+    ]

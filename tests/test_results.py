@@ -453,7 +453,11 @@ def _response_contents(cycle) -> list:
     )
 
 
-def test_closing_keeps_each_response_with_its_own_answers_under_new_ids(place_a):
+@pytest.mark.parametrize("batch", [500, 2])  # one INSERT, or one per two responses
+def test_closing_keeps_each_response_with_its_own_answers_under_new_ids(
+    place_a, batch, monkeypatch
+):
+    monkeypatch.setattr(services, "_COPY_BATCH", batch)
     cycle = open_cycle_for(place_a, make_keyed_bank(("c0", "c1"), n_statements=3), min_group_size=3)
     council, charity = PartnerFactory(place=place_a), PartnerFactory(place=place_a)
     add_responses(
