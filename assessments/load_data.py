@@ -361,6 +361,14 @@ def generate(
     return timing
 
 
+def partners_for(place: Place, name_prefix: str) -> list[Partner]:
+    """The six partners of PARTNERS for a place, unsaved, in PARTNERS' order."""
+    return [
+        Partner(place=place, name=f"{name_prefix} {suffix}", sector=sector, size=size, is_lead=lead)
+        for suffix, sector, size, lead, _weight in PARTNERS
+    ]
+
+
 def _places_partners_and_people(count: int) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
     """Places, their partners, a facilitator of all of them and one member per place."""
     with transaction.atomic():
@@ -376,17 +384,7 @@ def _places_partners_and_people(count: int) -> tuple[list[int], dict[int, list[t
             batch_size=BATCH_SIZE,
         )
         partners = Partner.objects.bulk_create(
-            (
-                Partner(
-                    place=place,
-                    name=f"{place.name} {suffix}",
-                    sector=sector,
-                    size=size,
-                    is_lead=lead,
-                )
-                for place in places
-                for suffix, sector, size, lead, _weight in PARTNERS
-            ),
+            (partner for place in places for partner in partners_for(place, place.name)),
             batch_size=BATCH_SIZE,
         )
         User = get_user_model()

@@ -80,9 +80,8 @@ class ConditionPage:
     ) -> ConditionPage:
         questions = []
         for number, statement in enumerate(statements, start=1):
-            name = field_name(statement)
-            stored = answers.get(str(statement.pk), _UNANSWERED)
-            chosen = None if stored is _UNANSWERED else choice_from_stored(stored)
+            name, key = field_name(statement), str(statement.pk)
+            chosen = choice_from_stored(answers[key]) if key in answers else None
             questions.append(
                 Question(
                     number, name, statement, statement.help_text, [], radio_options(name, chosen)
@@ -90,9 +89,6 @@ class ConditionPage:
             )
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
         return cls(questions, box)
-
-
-_UNANSWERED = object()
 
 
 def comment_label(condition: Condition) -> str:

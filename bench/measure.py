@@ -313,16 +313,7 @@ def prepare(
 
     bank = load_data.default_bank()
     respond_place = Place.objects.create(name="Benchmark place", slug=f"{PREFIX}respond")
-    partners = Partner.objects.bulk_create(
-        Partner(
-            place=respond_place,
-            name=f"Benchmark {suffix}",
-            sector=sector,
-            size=size,
-            is_lead=lead,
-        )
-        for suffix, sector, size, lead, _weight in load_data.PARTNERS
-    )
+    partners = Partner.objects.bulk_create(load_data.partners_for(respond_place, "Benchmark"))
     open_cycle = _open_cycle(respond_place, bank, "Benchmark round")
     statements = list(Statement.objects.for_bank(bank).select_related("condition"))
     first_condition = min(statements, key=lambda s: (s.condition.order, s.condition.pk)).condition

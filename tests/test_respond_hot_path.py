@@ -117,7 +117,7 @@ def test_questionnaire_page_costs_one_query_once_the_bank_is_known(client, invit
     assert len(again) == 1  # the link only
 
 
-def test_a_draft_bank_is_read_every_time(cycle):
+def test_a_draft_bank_is_read_every_time():
     draft_bank = make_bank(publish=False)
     with CaptureQueriesContext(connection) as queries:
         for _ in range(2):
