@@ -41,7 +41,7 @@ class Question:
     name: str
     statement: Statement
     help_text: str
-    errors: list[str]
+    errors: tuple[str, ...]  # a tuple, like every field here: the template caches by them
     radios: SafeString
 
 
@@ -84,7 +84,7 @@ class ConditionPage:
             chosen = choice_from_stored(answers[key]) if key in answers else None
             questions.append(
                 Question(
-                    number, name, statement, statement.help_text, [], radio_options(name, chosen)
+                    number, name, statement, statement.help_text, (), radio_options(name, chosen)
                 )
             )
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
@@ -216,7 +216,7 @@ class ConditionPageForm(forms.Form):
                     name=field.html_name,
                     statement=statement,
                     help_text=field.help_text,
-                    errors=field.errors,
+                    errors=tuple(field.errors),
                     radios=radio_options(field.html_name, None if value is None else str(value)),
                 )
             )
@@ -228,7 +228,7 @@ class ConditionPageForm(forms.Form):
             comment.value() or "",
             comment.errors,
         )
-        return ConditionPage(questions, box, bool(self.errors), self.non_field_errors())
+        return ConditionPage(questions, box, bool(self.errors), tuple(self.non_field_errors()))
 
     def answers(self) -> dict[str, int | None]:
         """Answered statements only, keyed as the draft stores them."""

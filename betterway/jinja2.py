@@ -13,7 +13,7 @@ import functools
 
 from django.template.defaultfilters import date
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment, StrictUndefined
 
 
@@ -25,7 +25,32 @@ def static_url(path: str) -> str:
 
 
 def url(name: str, *args) -> str:
-    return reverse(name, args=args)
+    if args:
+        return reverse(name, args=args)
+    # A link with no arguments (the home page in every header) is the same on every request
+    # served under the same script prefix and URLconf: remembered, keyed by both.
+    return _fixed_url(name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_url(name: str, prefix: str, urlconf) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def _fragments(env: Environment):
+    """fragment(template, macro, *args): what the macro returns for these arguments.
+
+    The busiest page renders the same few pieces over and over (a statement with its radio
+    buttons, checked or not), so a macro whose output depends on nothing but its arguments is
+    rendered once per process for each set of arguments, then reused. Arguments must be
+    hashable, and nothing else may vary the output: call the macro itself otherwise (for a
+    question with errors, say). When templates reload (development), nothing is kept.
+    """
+
+    def render(template: str, macro: str, *args):
+        return getattr(env.get_template(template).module, macro)(*args)
+
+    return render if env.auto_reload else functools.lru_cache(maxsize=2048)(render)
 
 
 def environment(**options) -> Environment:
@@ -33,6 +58,6 @@ def environment(**options) -> Environment:
         key: value for key, value in options.items() if key not in {"autoescape", "undefined"}
     }
     env = Environment(autoescape=True, undefined=StrictUndefined, **options)
-    env.globals.update(static=static_url, url=url)
+    env.globals.update(static=static_url, url=url, fragment=_fragments(env))
     env.filters["date"] = date
     return env

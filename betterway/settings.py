@@ -104,7 +104,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend with a health check that spares a busy connection the
+    # `SELECT 1` round trip before every request (betterway/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "betterway.postgresql"
+if DATABASES["default"]["ENGINE"] == "betterway.postgresql" and env_bool(
     "DB_PREPARED_STATEMENTS", True
 ):
     # Server-side binding lets psycopg prepare a statement once a connection has run it 5 times:

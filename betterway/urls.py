@@ -33,12 +33,13 @@ auth_patterns = [
 ]
 
 urlpatterns = [
+    # First: the respondents' pages are the busiest, and Django tries the patterns in order.
+    path("r/", include("assessments.respond_urls")),
     path("", place_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
     path("places/<slug:slug>/", include("assessments.cycle_urls")),
     path("places/<slug:slug>/", include("places.urls")),
     path("", include("assessments.results_urls")),
-    path("r/", include("assessments.respond_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,20 +11,22 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
-from jinja2 import UndefinedError
+from jinja2 import FileSystemLoader, UndefinedError
 
 from assessments import services
 from assessments.models import CycleStatus, DraftResponse, Invitation, RoleLevel
 from assessments.respond_forms import radio_options
 from assessments.respond_pages import Questionnaire, _published_pages
+from betterway.jinja2 import environment as jinja2_environment
 from tests.factories import CycleFactory, PartnerFactory, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +197,46 @@ def test_the_link_lookup_keeps_no_connection_alive(invitation):
     assert not [
         f for f in functions if isinstance(getattr(f, "__self__", None), BaseDatabaseOperations)
     ]
+
+
+def test_a_fragment_is_rendered_once_for_the_same_arguments():
+    fragment = engines["jinja2"].env.globals["fragment"]
+    first = fragment("respond/_progress.html", "progress", 2, 7)
+    assert "Page 2 of 7" in first
+    assert fragment("respond/_progress.html", "progress", 2, 7) is first
+    assert "Page 3 of 7" in fragment("respond/_progress.html", "progress", 3, 7)
+
+
+def test_fragments_are_rendered_afresh_when_templates_reload():
+    env = jinja2_environment(
+        loader=FileSystemLoader(settings.BASE_DIR / "templates" / "jinja2"), auto_reload=True
+    )
+    fragment = env.globals["fragment"]
+    first = fragment("respond/_progress.html", "progress", 2, 7)
+    again = fragment("respond/_progress.html", "progress", 2, 7)
+    assert again == first and again is not first
+
+
+def test_a_question_with_an_error_points_to_it(client, invitation, partner, cycle):
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    statements = Questionnaire.for_bank(cycle.bank).statements_for(cycle.bank.conditions.first())
+    data = {f"s{statements[0].pk}": "5", "action": "next"}  # the others left unanswered
+    response = client.post(reverse("respond_page", args=[invitation.token, 1]), data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    missing = f"s{statements[1].pk}"
+    assert f'<fieldset id="q-{missing}" aria-describedby=" {missing}-error">' in html
+    assert f'id="{missing}-error">Please choose an answer' in html
+    assert f'<fieldset id="q-s{statements[0].pk}">' in html  # answered: no error
+    assert 'value="5" checked' in html
+
+
+def test_a_link_without_arguments_follows_the_script_prefix():
+    url = engines["jinja2"].env.globals["url"]
+    assert url("home") == "/"
+    set_script_prefix("/health-check/")
+    try:
+        assert url("home") == "/health-check/"
+    finally:
+        set_script_prefix("/")
+    assert url("home") == "/"

@@ -1,0 +1,69 @@
+"""PostgreSQL, with a connection health check that needs no round trip on a busy connection.
+
+With CONN_HEALTH_CHECKS, Django checks a persistent connection before the first query of every
+request, and its PostgreSQL check is a `SELECT 1`: a round trip to the server, on every page. The
+respondent's page needs only one query of its own, so that check was a large share of its cost
+(docs/PERFORMANCE.md).
+
+A server that ends a connection (a restart, an administrator terminating it, an idle timeout, a
+crash of its process) sends an error and closes the socket, so the socket of an idle connection
+that has anything to read is a dead, or at least a doubtful, connection. This backend therefore
+checks a connection used moments ago by looking at its socket, and keeps the full `SELECT 1` for
+every doubtful case:
+
+* the socket has something to read, or cannot be polled;
+* the connection is not idle outside a transaction;
+* it has not been used for `ROUND_TRIP_AFTER` seconds: long enough for the server to have gone
+  without a word (a machine switched off, a network cut, a failover), which only a round trip
+  can tell.
+
+Either way a connection that fails is closed and replaced before the request's first query, as
+Django does with its own check.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+
+from django.db.backends.postgresql import base
+from psycopg.pq import TransactionStatus
+
+# Seconds after which an unused connection gets a real round trip rather than a look at its socket.
+ROUND_TRIP_AFTER = 5.0
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._last_checked = float("-inf")  # time.monotonic() of the last check passed
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        self._last_checked = time.monotonic()
+        return connection
+
+    def is_usable(self) -> bool:
+        connection = self.connection
+        if connection is None or connection.closed or connection.broken:
+            return False
+        now = time.monotonic()
+        quiet = (
+            now - self._last_checked < ROUND_TRIP_AFTER
+            and connection.info.transaction_status == TransactionStatus.IDLE
+            and not _has_input(connection.fileno())
+        )
+        usable = quiet or super().is_usable()
+        if usable:
+            self._last_checked = now
+        return usable
+
+
+def _has_input(fd: int) -> bool:
+    """Whether the server sent anything unasked (or closed the socket); True if it cannot tell."""
+    poller = select.poll()
+    try:
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
