@@ -24,13 +24,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from bench.urls import MINIMAL_PATH, ONE_QUERY_PATH
+from bench.urls import LOOKUP_PATH, MINIMAL_PATH, ONE_QUERY_PATH
 
 HOST = "127.0.0.1"
 BASE_DIR = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 30  # seconds for gunicorn to answer
 MINIMAL = "minimal Django view"
 ONE_QUERY = "minimal view + one SQL query"
+LOOKUP = "minimal view + the link's lookup"
 QUESTIONNAIRE = "questionnaire page"
 
 
@@ -252,11 +253,13 @@ def run(
     questionnaire_path: str, token: str, *, seconds: int, connections: int, workers: int
 ) -> list[LoadResult]:
     """Under load one after the other: the minimal view, the minimal view plus one indexed
-    query (the least a personal-link page can do), and the questionnaire page."""
+    query (the least a personal-link page can do), the minimal view plus the link's lookup as
+    every respondent page does it, and the questionnaire page (last: the target is its ratio)."""
     with gunicorn(workers) as server:
         url = server.url
         return [
             load(MINIMAL, url + MINIMAL_PATH, seconds, connections, server=server),
             load(ONE_QUERY, f"{url}{ONE_QUERY_PATH}{token}/", seconds, connections, server=server),
+            load(LOOKUP, f"{url}{LOOKUP_PATH}{token}/", seconds, connections, server=server),
             load(QUESTIONNAIRE, url + questionnaire_path, seconds, connections, server=server),
         ]

@@ -1,4 +1,4 @@
-"""The app's URLs plus the benchmark's two reference views. Used only by bench.settings (and by
+"""The app's URLs plus the benchmark's reference views. Used only by bench.settings (and by
 the in-process benchmark through override_settings): never part of the app's URLs."""
 
 from django.contrib.auth.decorators import login_not_required
@@ -11,6 +11,7 @@ from assessments.tokens import hash_token
 
 MINIMAL_PATH = "/_bench/minimal/"
 ONE_QUERY_PATH = "/_bench/one-query/"
+LOOKUP_PATH = "/_bench/lookup/"
 
 
 @login_not_required
@@ -32,8 +33,19 @@ def one_query(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse("ok" if found else "not found", content_type="text/plain")
 
 
+@login_not_required
+def link_lookup(request: HttpRequest, token: str) -> HttpResponse:
+    """The minimal view plus what every respondent page does first: the personal link's lookup
+    (invitation, cycle, bank, place and draft as model instances, assessments/link_lookup.py),
+    and nothing else. Between the one-query view and the page, it tells finding the link from
+    showing the page."""
+    found = Invitation.objects.by_token(token)
+    return HttpResponse("ok" if found else "not found", content_type="text/plain")
+
+
 urlpatterns = [
     path(MINIMAL_PATH.strip("/") + "/", minimal),
     path(ONE_QUERY_PATH.strip("/") + "/<str:token>/", one_query),
+    path(LOOKUP_PATH.strip("/") + "/<str:token>/", link_lookup),
     path("", include("betterway.urls")),
 ]

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Answer, Cycle, CycleResult, CycleStatus, Statement
-from bench import loadtest, measure
-from bench.urls import MINIMAL_PATH, ONE_QUERY_PATH
+from bench import instructions, loadtest, measure
+from bench.urls import LOOKUP_PATH, MINIMAL_PATH, ONE_QUERY_PATH
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +83,11 @@ def test_query_counts_do_not_grow_with_places_cycles_or_respondents():
 def test_the_reference_views_are_not_part_of_the_app(client, settings):
     assert client.get(MINIMAL_PATH).status_code == 404
     assert client.get(f"{ONE_QUERY_PATH}abc/").status_code == 404
+    assert client.get(f"{LOOKUP_PATH}abc/").status_code == 404
     settings.ROOT_URLCONF = "bench.urls"
     assert client.get(MINIMAL_PATH).content == b"ok"
     assert client.get(f"{ONE_QUERY_PATH}abc/").content == b"not found"
+    assert client.get(f"{LOOKUP_PATH}abc/").content == b"not found"
 
 
 WRK_OUTPUT = """\
@@ -128,3 +130,18 @@ def test_percentiles():
     assert figure.p50 == pytest.approx(50.5)
     assert figure.p95 == pytest.approx(95.05)
     assert measure.percentile([0.004], 95) == 0.004
+
+
+def test_instruction_counts_come_from_requests_that_answer(settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    instructions.serve(MINIMAL_PATH, 2)  # 50 warm-up requests and 2 more, all 200
+    with pytest.raises(RuntimeError, match="answered 404"):
+        instructions.serve("/no-such-page/", 0)
+
+
+def test_instruction_counts_are_read_from_callgrinds_report():
+    assert instructions.collected("==12== Events    : Ir\n==12== Collected : 2520368189\n") == (
+        2520368189
+    )
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.collected("valgrind: command not found")

@@ -70,3 +70,8 @@ def test_postgresql_prepares_statements_unless_told_not_to():
 def test_sqlite_has_no_prepared_statement_options():
     options = _database_setting(OPTIONS, DATABASE_URL="sqlite:///ignored.sqlite3")
     assert "server_side_binding" not in options
+
+
+def test_a_served_process_freezes_its_start_up_objects_and_collects_less_often():
+    code = "import gc, betterway.wsgi; print(gc.get_freeze_count() > 1000, gc.get_threshold()[0])"
+    assert _database_setting(code) == "True 50000"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import loadtest, measure, report
+from betterway.gc_tuning import tune_for_serving
 
 
 class Command(BaseCommand):
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         try:
             write(f"  dashboard of {setup.place.slug}, cycle {setup.cycle.pk} ({setup.cycle})")
+            # The collector as a server process has it (betterway/wsgi.py), fixtures frozen too.
+            tune_for_serving()
             figures = measure.run(setup, iterations=options["iterations"])
             write("")
             write(
