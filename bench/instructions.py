@@ -6,8 +6,8 @@ runs instead: the same code and data give the same count whatever else the machi
 this runs each page in a child process under callgrind twice, once with no requests and once
 with N, and prints the difference divided by N: the instructions of one request, start-up and
 warm-up excluded. Requests go through Django's WSGI handler in process, as gunicorn would send
-them, with every middleware and the database connection's health check; the database server's
-own work is not counted.
+them, with every middleware, the database connection's health check and the garbage collector set
+as in betterway/wsgi.py; the database server's own work is not counted.
 
     DATABASE_URL=postgres://… DJANGO_SETTINGS_MODULE=bench.settings \\
         .venv/bin/python -m bench.instructions --requests 200
@@ -50,7 +50,10 @@ def serve(path: str, requests: int) -> None:
     """WARMUP requests, then `requests` more, through the WSGI handler; each must answer 200."""
     from django.core.handlers.wsgi import WSGIHandler
 
+    from betterway.gc_tuning import tune_for_serving
+
     handler = WSGIHandler()
+    tune_for_serving()  # as betterway/wsgi.py does
 
     def start_response(status, headers, exc_info=None):
         if not status.startswith("200"):

@@ -7,6 +7,8 @@ grows with the data.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -132,7 +134,16 @@ def test_percentiles():
     assert measure.percentile([0.004], 95) == 0.004
 
 
-def test_instruction_counts_come_from_requests_that_answer(settings):
+@pytest.fixture
+def collector_restored():
+    """serve() sets the garbage collector as a served process has it: undo that afterwards."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_instruction_counts_come_from_requests_that_answer(settings, collector_restored):
     settings.ROOT_URLCONF = "bench.urls"
     instructions.serve(MINIMAL_PATH, 2)  # 50 warm-up requests and 2 more, all 200
     with pytest.raises(RuntimeError, match="answered 404"):
