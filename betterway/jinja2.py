@@ -10,11 +10,15 @@ empty string, so a mistake in a template fails its test instead of showing a bla
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from types import ModuleType
 
+from django.conf import settings
 from django.template.defaultfilters import date
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 
 
 @functools.lru_cache(maxsize=256)
@@ -29,28 +33,30 @@ def url(name: str, *args) -> str:
         return reverse(name, args=args)
     # A link with no arguments (the home page in every header) is the same on every request
     # served under the same script prefix and URLconf: remembered, keyed by both.
-    return _fixed_url(name, get_script_prefix(), get_urlconf())
+    return _fixed_url(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.lru_cache(maxsize=64)
-def _fixed_url(name: str, prefix: str, urlconf) -> str:
+def _fixed_url(name: str, prefix: str, urlconf: str | ModuleType) -> str:
     return reverse(name, urlconf=urlconf)
 
 
-def _fragments(env: Environment):
+def _fragments(env: Environment) -> Callable[..., Markup]:
     """fragment(template, macro, *args): what the macro returns for these arguments.
 
     The busiest page renders the same few pieces over and over (a statement with its radio
     buttons, checked or not), so a macro whose output depends on nothing but its arguments is
-    rendered once per process for each set of arguments, then reused. Arguments must be
-    hashable, and nothing else may vary the output: call the macro itself otherwise (for a
-    question with errors, say). When templates reload (development), nothing is kept.
+    rendered once per process for each set of arguments, then reused. The arguments must be
+    hashable (tuples, not lists) and must be all the output depends on: nothing from the context,
+    and nothing a respondent typed, which would fill the cache with one-off entries. Arguments
+    are told apart by type too, so a safe string and the same text unescaped never share an
+    entry. When templates reload (development), nothing is kept.
     """
 
-    def render(template: str, macro: str, *args):
+    def render(template: str, macro: str, *args) -> Markup:
         return getattr(env.get_template(template).module, macro)(*args)
 
-    return render if env.auto_reload else functools.lru_cache(maxsize=2048)(render)
+    return render if env.auto_reload else functools.lru_cache(maxsize=2048, typed=True)(render)
 
 
 def environment(**options) -> Environment:

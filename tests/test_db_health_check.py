@@ -21,10 +21,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def postgresql_only():
+def persistent_connection(monkeypatch):
+    """PostgreSQL, with connections kept between requests and checked, as settings.py has them
+    whatever CONN_MAX_AGE this test run was given."""
     if connection.vendor != "postgresql":
         pytest.skip("The health check belongs to the PostgreSQL backend.")
     assert isinstance(connection._connections[connection._alias], base.DatabaseWrapper)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    connection.close()  # the next connection takes these settings
+    yield
+    connection.close()  # and the one after the test takes the run's own again
 
 
 def _backend_pid() -> int:
@@ -56,6 +63,24 @@ def test_a_connection_used_moments_ago_needs_no_round_trip():
         pid = _request()
         assert _request() == pid
     full_check.assert_not_called()
+
+
+def test_a_connection_in_constant_use_still_gets_a_round_trip_every_few_seconds():
+    _request()
+    start = time.monotonic()
+    with _round_trips() as full_check:
+        for second in range(1, int(base.ROUND_TRIP_AFTER)):
+            with mock.patch.object(base.time, "monotonic", return_value=start + second):
+                _request()
+        assert full_check.call_count == 0
+        later = start + base.ROUND_TRIP_AFTER + 0.5
+        with mock.patch.object(base.time, "monotonic", return_value=later):
+            _request()
+        assert full_check.call_count == 1
+
+
+def test_a_socket_that_cannot_be_looked_at_counts_as_doubtful():
+    assert base._has_input(-1) is True
 
 
 def test_a_connection_unused_for_a_while_gets_a_round_trip():

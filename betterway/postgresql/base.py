@@ -13,12 +13,15 @@ every doubtful case:
 
 * the socket has something to read, or cannot be polled;
 * the connection is not idle outside a transaction;
-* it has not been used for `ROUND_TRIP_AFTER` seconds: long enough for the server to have gone
-  without a word (a machine switched off, a network cut, a failover), which only a round trip
-  can tell.
+* the server has not answered a `SELECT 1` (or a new connection) on it for `ROUND_TRIP_AFTER`
+  seconds: a server can also go without a word (a machine switched off, a network cut, an
+  address moved by a failover), which only a round trip can tell. So even a connection in
+  constant use makes one round trip every few seconds, and no more.
 
 Either way a connection that fails is closed and replaced before the request's first query, as
-Django does with its own check.
+Django does with its own check. What this gives up: a server that vanishes without a word less
+than `ROUND_TRIP_AFTER` seconds after its last check fails the next request on each connection
+once (Django then drops the connection) instead of being caught by its `SELECT 1`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import select
 import time
 
 from django.db.backends.postgresql import base
+from psycopg import Connection
 from psycopg.pq import TransactionStatus
 
 # Seconds after which an unused connection gets a real round trip rather than a look at its socket.
@@ -34,36 +38,36 @@ ROUND_TRIP_AFTER = 5.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._last_checked = float("-inf")  # time.monotonic() of the last check passed
+        self._last_answer = float("-inf")  # time.monotonic() the server last proved it is there
 
-    def get_new_connection(self, conn_params):
+    def get_new_connection(self, conn_params: dict) -> Connection:
         connection = super().get_new_connection(conn_params)
-        self._last_checked = time.monotonic()
+        self._last_answer = time.monotonic()
         return connection
 
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        now = time.monotonic()
-        quiet = (
-            now - self._last_checked < ROUND_TRIP_AFTER
+        if (
+            time.monotonic() - self._last_answer < ROUND_TRIP_AFTER
             and connection.info.transaction_status == TransactionStatus.IDLE
             and not _has_input(connection.fileno())
-        )
-        usable = quiet or super().is_usable()
+        ):
+            return True
+        usable = super().is_usable()  # SELECT 1
         if usable:
-            self._last_checked = now
+            self._last_answer = time.monotonic()
         return usable
 
 
 def _has_input(fd: int) -> bool:
     """Whether the server sent anything unasked (or closed the socket); True if it cannot tell."""
-    poller = select.poll()
     try:
+        poller = select.poll()  # not on every platform: then a round trip
         poller.register(fd, select.POLLIN)
         return bool(poller.poll(0))
-    except (OSError, ValueError):
+    except (AttributeError, OSError, ValueError):
         return True
