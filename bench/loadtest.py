@@ -76,14 +76,26 @@ class Server:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User and system CPU time of these processes so far (Linux /proc)."""
-    total = 0
+    return sum(cpu_by_process(pids).values())
+
+
+def cpu_by_process(pids: list[int]) -> dict[int, float]:
+    """Each of these processes' user and system CPU time so far; those gone are left out."""
+    times = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # gone, or not on this machine
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU time used between two readings. A process that appeared meanwhile used all of its
+    time then; one that ended meanwhile (a database connection closed after CONN_MAX_AGE) is
+    counted up to the first reading only, an undercount rather than a negative figure."""
+    return sum(time - before.get(pid, 0.0) for pid, time in after.items())
 
 
 def database_pids() -> list[int]:
@@ -175,17 +187,18 @@ def load(
             _python_load(url, warmup, connections)
     app = server.worker_pids() if server else []
     db = database_pids() if server else []
-    app_before, db_before = cpu_seconds(app), cpu_seconds(db)
+    app_before, db_before = cpu_seconds(app), cpu_by_process(db)
     if wrk:
         result = parse_wrk(name, _wrk(wrk, url, seconds, connections, threads))
     else:
         result = _python_load(url, seconds, connections, name)
     if app and result.requests:
         per_request = 1000 / result.requests
+        db_after = cpu_by_process(database_pids()) if db else {}
         result = replace(
             result,
             app_cpu_ms=(cpu_seconds(app) - app_before) * per_request,
-            db_cpu_ms=(cpu_seconds(db) - db_before) * per_request if db else None,
+            db_cpu_ms=cpu_used(db_before, db_after) * per_request if db else None,
         )
     return result
 
@@ -249,17 +262,61 @@ def ratio(result: LoadResult, baseline: LoadResult) -> float:
     return result.rps / baseline.rps if baseline.rps else 0.0
 
 
+def combine(windows: list[LoadResult]) -> LoadResult:
+    """One line's windows as one result: requests, time and errors added up, CPU per request
+    weighted by requests, the median window's p50 latency and the worst window's p99."""
+    requests = sum(window.requests for window in windows)
+
+    def per_request(values: list[float | None]) -> float | None:
+        if not requests or any(value is None for value in values):
+            return None
+        return sum(v * w.requests for v, w in zip(values, windows, strict=True)) / requests
+
+    p50s = sorted(w.latency_p50_ms for w in windows if w.latency_p50_ms is not None)
+    p99s = [w.latency_p99_ms for w in windows if w.latency_p99_ms is not None]
+    return LoadResult(
+        name=windows[0].name,
+        seconds=sum(window.seconds for window in windows),
+        requests=requests,
+        errors=sum(window.errors for window in windows),
+        latency_p50_ms=p50s[len(p50s) // 2] if p50s else None,
+        latency_p99_ms=max(p99s) if p99s else None,
+        tool=windows[0].tool,
+        app_cpu_ms=per_request([window.app_cpu_ms for window in windows]),
+        db_cpu_ms=per_request([window.db_cpu_ms for window in windows]),
+    )
+
+
 def run(
-    questionnaire_path: str, token: str, *, seconds: int, connections: int, workers: int
+    questionnaire_path: str,
+    token: str,
+    *,
+    seconds: int,
+    connections: int,
+    workers: int,
+    rounds: int = 5,
 ) -> list[LoadResult]:
-    """Under load one after the other: the minimal view, the minimal view plus one indexed
-    query (the least a personal-link page can do), the minimal view plus the link's lookup as
-    every respondent page does it, and the questionnaire page (last: the target is its ratio)."""
+    """Under load: the minimal view, the minimal view plus one indexed query (the least a
+    personal-link page can do), the minimal view plus the link's lookup as every respondent page
+    does it, and the questionnaire page (last: the target is its ratio).
+
+    Each line gets `seconds` in all, in `rounds` windows taken in turn (after one unmeasured
+    warm-up each): this machine's speed can change by a third within minutes, and lines measured
+    one after the other in one long stretch each would carry that change into their ratios."""
     with gunicorn(workers) as server:
         url = server.url
-        return [
-            load(MINIMAL, url + MINIMAL_PATH, seconds, connections, server=server),
-            load(ONE_QUERY, f"{url}{ONE_QUERY_PATH}{token}/", seconds, connections, server=server),
-            load(LOOKUP, f"{url}{LOOKUP_PATH}{token}/", seconds, connections, server=server),
-            load(QUESTIONNAIRE, url + questionnaire_path, seconds, connections, server=server),
+        lines = [
+            (MINIMAL, url + MINIMAL_PATH),
+            (ONE_QUERY, f"{url}{ONE_QUERY_PATH}{token}/"),
+            (LOOKUP, f"{url}{LOOKUP_PATH}{token}/"),
+            (QUESTIONNAIRE, url + questionnaire_path),
         ]
+        window = max(1, round(seconds / rounds))
+        windows: dict[str, list[LoadResult]] = {name: [] for name, _ in lines}
+        for turn in range(rounds):
+            for name, target in lines:
+                warmup = 2 if turn == 0 else 0
+                windows[name].append(
+                    load(name, target, window, connections, warmup=warmup, server=server)
+                )
+        return [combine(windows[name]) for name, _ in lines]

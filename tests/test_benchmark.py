@@ -159,3 +159,25 @@ def test_instruction_counts_are_read_from_callgrinds_report():
     )
     with pytest.raises(RuntimeError, match="no instruction count"):
         instructions.collected("valgrind: command not found")
+
+
+def test_a_lines_windows_add_up_to_one_result():
+    def window(requests, seconds, p50, p99, app, db, errors=0):
+        return loadtest.LoadResult("page", seconds, requests, errors, p50, p99, "wrk", app, db)
+
+    whole = loadtest.combine(
+        [window(300, 3.0, 10.0, 20.0, 2.0, 0.2), window(100, 3.0, 30.0, 90.0, 4.0, 0.4, errors=1)]
+    )
+    assert (whole.requests, whole.seconds, whole.errors) == (400, 6.0, 1)
+    assert whole.rps == pytest.approx(400 / 6.0)
+    assert whole.app_cpu_ms == pytest.approx((300 * 2.0 + 100 * 4.0) / 400)
+    assert whole.db_cpu_ms == pytest.approx((300 * 0.2 + 100 * 0.4) / 400)
+    assert whole.latency_p99_ms == 90.0
+    unread = loadtest.combine([window(10, 1.0, None, None, None, None)])
+    assert unread.app_cpu_ms is None and unread.latency_p50_ms is None
+
+
+def test_database_cpu_counts_connections_that_came_and_went_without_going_negative():
+    before = {10: 1.0, 11: 2.0}  # 11 ends during the window (CONN_MAX_AGE), 12 begins
+    after = {10: 1.5, 12: 0.25}
+    assert loadtest.cpu_used(before, after) == pytest.approx(0.75)

@@ -22,7 +22,12 @@ class Command(BaseCommand):
             "--close-iterations", type=int, default=30, help="Cycles closed and timed."
         )
         parser.add_argument("--place", help="Slug of the generated place to read (default: first).")
-        parser.add_argument("--load-seconds", type=int, default=15, help="Length of each load run.")
+        parser.add_argument(
+            "--load-seconds", type=int, default=15, help="Load test time of each line, in all."
+        )
+        parser.add_argument(
+            "--load-rounds", type=int, default=5, help="Windows each line's time is cut into."
+        )
         parser.add_argument("--connections", type=int, default=16, help="Load test connections.")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers.")
         parser.add_argument("--no-load-test", action="store_true", help="Skip gunicorn and wrk.")
@@ -65,7 +70,8 @@ class Command(BaseCommand):
                 write("")
                 write(
                     f"Load test: gunicorn ({options['workers']} sync workers) on 127.0.0.1, "
-                    f"{options['connections']} connections, {options['load_seconds']} s each:"
+                    f"{options['connections']} connections, {options['load_seconds']} s each "
+                    f"in {options['load_rounds']} windows taken in turn:"
                 )
                 load = loadtest.run(
                     setup.questionnaire_path,
@@ -73,6 +79,7 @@ class Command(BaseCommand):
                     seconds=options["load_seconds"],
                     connections=options["connections"],
                     workers=options["workers"],
+                    rounds=options["load_rounds"],
                 )
                 for line in report.load_lines(load):
                     write(line)
