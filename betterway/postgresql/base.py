@@ -33,7 +33,8 @@ from django.db.backends.postgresql import base
 from psycopg import Connection
 from psycopg.pq import TransactionStatus
 
-# Seconds after which an unused connection gets a real round trip rather than a look at its socket.
+# Seconds after the server's last answer on a connection (a SELECT 1 or the connection itself)
+# after which the check is a real round trip, however busy the connection, not a look at its socket.
 ROUND_TRIP_AFTER = 5.0
 
 
