@@ -41,7 +41,7 @@ class Question:
     name: str
     statement: Statement
     help_text: str
-    errors: tuple[str, ...]  # a tuple, like every field here: the template caches by them
+    errors: tuple[str, ...]  # hashable: the page passes them to fragment(), which caches by them
     radios: SafeString
 
 

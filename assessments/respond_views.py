@@ -123,13 +123,8 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
         form = AboutYouForm(request.POST, place=place)
         if refusal:
             form.is_valid()
-            return _render_refused(
-                request,
-                "about",
-                form,
-                refusal,
-                _context(invitation, questionnaire, token),
-            )
+            context = _context(invitation, questionnaire, token, form=form)
+            return _render_refused(request, "about", context, refusal)
         if form.is_valid():
             draft = _draft(invitation)
             draft.partner = form.cleaned_data["partner"]
@@ -153,9 +148,9 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _render_refused(request, template, form, refusal, context):
+def _render_refused(request, template: str, context: dict, refusal: str) -> HttpResponse:
     """Show why nothing could be saved, on the same page, with what was typed still there."""
-    return _render(request, template, {**context, "form": form, "refusal": refusal}, status=403)
+    return _render(request, template, {**context, "refusal": refusal}, status=403)
 
 
 @respondent_view
@@ -193,9 +188,7 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     form = _page_form(request.POST, questionnaire, condition, require_all=action == "next")
     if refusal:
         form.is_valid()
-        return _render(
-            request, template, {**context, **_sent_fields(form), "refusal": refusal}, 403
-        )
+        return _render_refused(request, template, {**context, **_sent_fields(form)}, refusal)
     if not form.is_valid():
         return _render(request, template, {**context, **_sent_fields(form)}, status=400)
 

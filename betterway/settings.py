@@ -108,20 +108,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend with a health check that spares a busy connection the
     # `SELECT 1` round trip before every request (betterway/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "betterway.postgresql"
-if DATABASES["default"]["ENGINE"] == "betterway.postgresql" and env_bool(
-    "DB_PREPARED_STATEMENTS", True
-):
-    # Server-side binding lets psycopg prepare a statement once a connection has run it 5 times:
-    # PostgreSQL then plans it once per connection instead of on every request. The statements
-    # every page runs (the personal link's lookup, the session, the snapshot) are the same each
-    # time, so this took about a quarter off the questionnaire page (docs/PERFORMANCE.md). It
-    # applies to every query: Django lists queries it cannot bind this way (parameters inside a
-    # GROUP BY expression, ticket #34255), and the PostgreSQL test run in CI runs the whole suite
-    # with it on. Turn it off (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction
-    # mode, which cannot keep prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Server-side binding lets psycopg prepare a statement once a connection has run it 5
+        # times: PostgreSQL then plans it once per connection instead of on every request. The
+        # statements every page runs (the personal link's lookup, the session, the snapshot) are
+        # the same each time, so this took about a quarter off the questionnaire page
+        # (docs/PERFORMANCE.md). It applies to every query: Django lists queries it cannot bind
+        # this way (parameters inside a GROUP BY expression, ticket #34255), and the PostgreSQL
+        # test run in CI runs the whole suite with it on. Turn it off
+        # (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode, which cannot keep
+        # prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two concurrent writers wait for
     # each other instead of failing half-way with "database is locked".
