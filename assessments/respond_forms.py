@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.models import ANSWER_SCALE, Condition, QuestionBank, RoleLevel, Statement
+from betterway.jinja2 import ascii_html, fragment
 
 DONT_KNOW = "dk"
 ANSWER_CHOICES = [(str(value), label) for value, label in ANSWER_SCALE] + [
@@ -34,18 +35,6 @@ def choice_from_stored(value: int | None) -> str:
 
 
 @dataclass(frozen=True)
-class Question:
-    """One statement on a condition page, ready for the template."""
-
-    number: int
-    name: str
-    statement: Statement
-    help_text: str
-    errors: tuple[str, ...]  # hashable: the page passes them to fragment(), which caches by them
-    radios: SafeString
-
-
-@dataclass(frozen=True)
 class CommentBox:
     """The optional comment at the foot of a condition page, ready for the template."""
 
@@ -65,7 +54,7 @@ class ConditionPage:
     its errors.
     """
 
-    questions: list[Question]
+    questions: SafeString  # every statement's fieldset, in order
     comment: CommentBox
     has_errors: bool = False
     page_errors: Sequence[str] = ()
@@ -80,15 +69,32 @@ class ConditionPage:
     ) -> ConditionPage:
         questions = []
         for number, statement in enumerate(statements, start=1):
-            name, key = field_name(statement), str(statement.pk)
+            key = str(statement.pk)
             chosen = choice_from_stored(answers[key]) if key in answers else None
-            questions.append(
-                Question(
-                    number, name, statement, statement.help_text, (), radio_options(name, chosen)
-                )
-            )
+            questions.append(question_html(number, statement, chosen))
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
-        return cls(questions, box)
+        return cls(_joined(questions), box)
+
+
+def question_html(
+    number: int, statement: Statement, chosen: str | None, errors: tuple[str, ...] = ()
+) -> SafeString:
+    """One statement's fieldset: its legend, help, errors and radio buttons, `chosen` checked.
+
+    Put together here rather than by a template loop: a call from a Jinja2 template costs ten
+    times a call from Python, and the busiest page has one per statement (docs/PERFORMANCE.md).
+    """
+    name = field_name(statement)
+    radios = radio_options(name, chosen)
+    return fragment(
+        "respond/_question.html", "question", number, name, statement.text,
+        statement.help_text, radios, errors,
+    )  # fmt: skip
+
+
+def _joined(parts: list[SafeString]) -> SafeString:
+    # Safe: each part is already escaped markup, and joining adds nothing.
+    return mark_safe("\n".join(parts))  # noqa: S308  # nosec B308 B703
 
 
 def comment_label(condition: Condition) -> str:
@@ -103,7 +109,9 @@ _RADIO = (
     '<label class="form-check-label" for="id_{name}_{index}">{label}</label>'
     "</div>"
 )
-_ESCAPED_CHOICES = [(escape(value), escape(label)) for value, label in ANSWER_CHOICES]
+# Labels as ASCII, with character references for the rest ("Don&#8217;t know"): a page made
+# only of ASCII text is joined and encoded by copying bytes (betterway/jinja2.py).
+_ESCAPED_CHOICES = [(escape(value), ascii_html(escape(label))) for value, label in ANSWER_CHOICES]
 
 
 _CHOICE_VALUES = frozenset(value for value, _label in ANSWER_CHOICES)
@@ -210,16 +218,8 @@ class ConditionPageForm(forms.Form):
         for number, statement in enumerate(self.statements, start=1):
             field = self[field_name(statement)]
             value = field.value()
-            questions.append(
-                Question(
-                    number=number,
-                    name=field.html_name,
-                    statement=statement,
-                    help_text=field.help_text,
-                    errors=tuple(field.errors),
-                    radios=radio_options(field.html_name, None if value is None else str(value)),
-                )
-            )
+            chosen = None if value is None else str(value)
+            questions.append(question_html(number, statement, chosen, tuple(field.errors)))
         comment = self["comment"]
         box = CommentBox(
             comment.html_name,
@@ -228,7 +228,9 @@ class ConditionPageForm(forms.Form):
             comment.value() or "",
             comment.errors,
         )
-        return ConditionPage(questions, box, bool(self.errors), tuple(self.non_field_errors()))
+        return ConditionPage(
+            _joined(questions), box, bool(self.errors), tuple(self.non_field_errors())
+        )
 
     def answers(self) -> dict[str, int | None]:
         """Answered statements only, keyed as the draft stores them."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -180,7 +182,7 @@ def test_missing_answer_is_reported_with_other_answers_kept(client, cycle, partn
     response = client.post(url("respond_page", invitation, 1), page_data(cycle, 0, ["5", "4"]))
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Please choose an answer, or “Don’t know”" in html
+    assert "Please choose an answer, or “Don’t know”" in unescape(html)  # as the browser shows it
     assert 'value="5" checked' in html and 'value="4" checked' in html
     assert DraftResponse.objects.get(invitation=invitation).answers == {}
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models.signals import post_init
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -21,12 +23,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from jinja2 import FileSystemLoader, UndefinedError
+from markupsafe import Markup
 
 from assessments import services
-from assessments.models import CycleStatus, DraftResponse, Invitation, RoleLevel
+from assessments.models import (
+    Cycle,
+    CycleStatus,
+    DraftResponse,
+    Invitation,
+    QuestionBank,
+    RoleLevel,
+    Statement,
+)
 from assessments.respond_forms import radio_options
 from assessments.respond_pages import Questionnaire, _published_pages
+from betterway.jinja2 import ascii_html
 from betterway.jinja2 import environment as jinja2_environment
+from places.models import Place
 from tests.factories import CycleFactory, PartnerFactory, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +104,52 @@ def test_link_lookup_loads_what_the_orm_loads_in_one_query(invitation, partner):
     assert found.submitted is False
     assert found.draft.answers == {statement_id: None}
     assert not found._state.adding and found._state.db == "default"
+
+
+def test_link_lookup_instances_behave_as_the_orms(invitation, partner):
+    """Made without Model.__init__: nothing deferred, nothing cached that should not be, and
+    saving and refreshing work as on an instance the ORM made."""
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    found = Invitation.objects.by_token(invitation.token)
+    for instance in (found, found.cycle, found.cycle.bank, found.cycle.place, found.draft):
+        assert instance.get_deferred_fields() == set()
+        assert instance.__dict__.keys() >= {f.attname for f in instance._meta.concrete_fields}
+    draft = found.draft
+    draft.step = 3
+    draft.save(update_fields=["step", "updated_at"])
+    assert DraftResponse.objects.get(pk=draft.pk).step == 3
+    found.name = "Robin Hood"
+    found.save(update_fields=["name"])
+    assert Invitation.objects.get(pk=invitation.pk).name == "Robin Hood"
+    Invitation.objects.filter(pk=invitation.pk).update(submitted=True)
+    found.refresh_from_db()
+    assert found.submitted is True
+    found.cycle_id = found.cycle_id  # the foreign key's descriptor still guards its cache
+    assert found.cycle.pk == invitation.cycle_id
+
+
+def test_link_lookup_goes_through_init_while_someone_listens(invitation, partner):
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(sender)
+
+    post_init.connect(listener)
+    try:
+        found = Invitation.objects.by_token(invitation.token)
+    finally:
+        post_init.disconnect(listener)
+    assert seen == [Invitation, Cycle, QuestionBank, Place, DraftResponse]
+    assert _fields(found) == _fields(_orm(invitation))
+
+
+def test_a_model_whose_attribute_transforms_values_is_made_by_init(monkeypatch):
+    from assessments import link_lookup
+
+    assert link_lookup._plain(Place)
+    monkeypatch.setattr(Place, "name", property(lambda self: "always this"), raising=False)
+    assert not link_lookup._plain(Place)
 
 
 def test_link_lookup_without_a_draft_knows_there_is_none(invitation):
@@ -240,3 +299,41 @@ def test_a_link_without_arguments_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert url("home") == "/"
+
+
+def test_the_questionnaire_page_is_ascii_and_shows_the_same_text(client, invitation, partner):
+    """Python joins and encodes an all-ASCII page by copying bytes (betterway/jinja2.py): one
+    character outside ASCII in the page's own text would make every page cost more."""
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    content = client.get(reverse("respond_page", args=[invitation.token, 1])).content
+    assert content.isascii()
+    shown = unescape(content.decode())
+    assert "choose “Don’t know”." in shown
+    assert "Don’t know</label>" in shown
+    assert " · Health check for " in shown
+
+
+def test_a_banks_wording_outside_ascii_is_shown_as_written(client, invitation, partner, cycle):
+    bank = make_bank(n_conditions=1, n_statements=1, publish=False)  # published ones cannot change
+    Statement.objects.filter(condition__bank=bank).update(
+        text="Partners’ “shared” café — naïve & <bold>", help_text="Ça va"
+    )
+    bank.publish()
+    cycle = CycleFactory(place=cycle.place, bank=bank, status=CycleStatus.OPEN)
+    line = services.InviteeLine(name="Sam", email="sam@example.org", partner=partner)
+    other = services.create_invitations(cycle, [line])[0]
+    DraftResponse.objects.create(invitation=other, partner=partner, role_level="manager")
+    content = client.get(reverse("respond_page", args=[other.token, 1])).content
+    assert content.isascii()
+    shown = unescape(content.decode())
+    assert "1. Partners’ “shared” café — naïve & <bold></legend>" in shown
+    assert ">Ça va</p>" in shown
+
+
+def test_ascii_html_keeps_markup_and_writes_references():
+    with pytest.raises(TypeError):
+        ascii_html("<p>plain text is not markup</p>")
+    html = ascii_html(Markup('<p title="’">Don’t &amp; 🙂</p>'))
+    assert html == '<p title="&#8217;">Don&#8217;t &amp; &#128578;</p>'
+    assert html.isascii() and hasattr(html, "__html__")
+    assert unescape(html) == '<p title="’">Don’t & 🙂</p>'
