@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models.fetch_modes import FETCH_RAISE
 from django.db.models.signals import post_init
 from django.template import engines
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ from django.utils import timezone
 from jinja2 import FileSystemLoader, UndefinedError
 from markupsafe import Markup
 
-from assessments import services
+from assessments import link_lookup, services
 from assessments.models import (
     Cycle,
     CycleStatus,
@@ -107,13 +108,21 @@ def test_link_lookup_loads_what_the_orm_loads_in_one_query(invitation, partner):
 
 
 def test_link_lookup_instances_behave_as_the_orms(invitation, partner):
-    """Made without Model.__init__: nothing deferred, nothing cached that should not be, and
-    saving and refreshing work as on an instance the ORM made."""
+    """Made without Model.__init__, with some fields deferred as .only() defers them: a deferred
+    field is read when asked for, and saving and refreshing work as on an instance the ORM
+    made."""
     DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
     found = Invitation.objects.by_token(invitation.token)
     for instance in (found, found.cycle, found.cycle.bank, found.cycle.place, found.draft):
-        assert instance.get_deferred_fields() == set()
-        assert instance.__dict__.keys() >= {f.attname for f in instance._meta.concrete_fields}
+        loaded = link_lookup._FIELDS.get(type(instance))
+        fields = instance._meta.concrete_fields
+        deferred = {f.attname for f in fields if loaded is not None and f.name not in loaded}
+        assert instance.get_deferred_fields() == deferred
+    assert found.draft.get_deferred_fields() == set()
+    with CaptureQueriesContext(connection) as queries:
+        assert found.email == "robin@example.org"
+        assert found.cycle.opens_on == invitation.cycle.opens_on
+    assert len(queries) == 2
     draft = found.draft
     draft.step = 3
     draft.save(update_fields=["step", "updated_at"])
@@ -145,8 +154,6 @@ def test_link_lookup_goes_through_init_while_someone_listens(invitation, partner
 
 
 def test_a_model_whose_attribute_transforms_values_is_made_by_init(monkeypatch):
-    from assessments import link_lookup
-
     assert link_lookup._plain(Place)
     monkeypatch.setattr(Place, "name", property(lambda self: "always this"), raising=False)
     assert not link_lookup._plain(Place)
@@ -246,8 +253,6 @@ def test_the_link_lookup_keeps_no_connection_alive(invitation):
     through a converter bound to it (SQLite's booleans and dates have such converters)."""
     from django.db.backends.base.operations import BaseDatabaseOperations
 
-    from assessments import link_lookup
-
     Invitation.objects.by_token(invitation.token)
     _sql, parts = link_lookup._compiled("default")
     functions = [f for part in parts for _position, fs, _col in part.converters for f in fs]
@@ -337,3 +342,61 @@ def test_ascii_html_keeps_markup_and_writes_references():
     assert html == '<p title="&#8217;">Don&#8217;t &amp; &#128578;</p>'
     assert html.isascii() and hasattr(html, "__html__")
     assert unescape(html) == '<p title="’">Don’t & 🙂</p>'
+
+
+@pytest.fixture
+def deferred_reads_refused(monkeypatch):
+    """The link lookup's instances refuse to read a deferred field or an unloaded relation."""
+    instance = link_lookup._Part.instance
+
+    def refusing(part, row, connection):
+        made = instance(part, row, connection)
+        made._state.fetch_mode = FETCH_RAISE
+        return made
+
+    monkeypatch.setattr(link_lookup._Part, "instance", refusing)
+
+
+def test_the_respondents_journey_reads_nothing_the_link_lookup_left_out(
+    client, invitation, partner, cycle, deferred_reads_refused
+):
+    questionnaire = Questionnaire.for_bank(cycle.bank)
+    first, second = questionnaire.conditions
+
+    def answers(condition, value, action="next"):
+        data = {f"s{s.pk}": value for s in questionnaire.statements_for(condition)}
+        return {**data, "action": action, "comment": "Fine"}
+
+    def page(number):
+        return reverse("respond_page", args=[invitation.token, number])
+
+    start = reverse("respond_start", args=[invitation.token])
+    about = reverse("respond_about", args=[invitation.token])
+    assert "Hello Robin" in client.get(start).content.decode()
+    assert client.get(about).status_code == 200
+    chosen = {"partner": partner.pk, "role_level": "manager"}
+    assert client.post(about, chosen).status_code == 302
+    assert client.get(page(1)).status_code == 200
+    assert client.post(page(1), {"action": "next", "comment": ""}).status_code == 400
+    assert client.post(page(1), answers(first, "4")).status_code == 302
+    assert client.post(page(2), answers(second, "dk", action="later")).status_code == 200
+    assert client.get(start).status_code == 200  # resumes
+    assert client.get(page(3)).status_code == 200  # the spectrum question
+    spectrum = {"spectrum_choice": "weak", "action": "next"}
+    assert client.post(page(3), spectrum).status_code == 302
+    review = reverse("respond_review", args=[invitation.token])
+    assert client.get(review).status_code == 200
+    submit = reverse("respond_submit", args=[invitation.token])
+    assert client.post(submit).status_code == 302
+    assert "Thank you" in client.get(start).content.decode()
+    assert client.post(submit).status_code == 302  # a second submit changes nothing
+
+
+def test_refused_links_read_nothing_the_link_lookup_left_out(
+    client, invitation, cycle, deferred_reads_refused
+):
+    start = reverse("respond_start", args=[invitation.token])
+    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
+    assert "has closed" in client.get(start).content.decode()
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    assert "withdrawn" in client.get(start).content.decode()
