@@ -84,12 +84,22 @@ def question_html(
     Put together here rather than by a template loop: a call from a Jinja2 template costs ten
     times a call from Python, and the busiest page has one per statement (docs/PERFORMANCE.md).
     """
-    name = field_name(statement)
-    radios = radio_options(name, chosen)
+    chosen = chosen if chosen in _CHOICE_VALUES else None
+    return _question_html(number, statement.pk, statement.text, statement.help_text, chosen, errors)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _question_html(
+    number: int, pk: int, text: str, help_text: str, chosen: str | None, errors: tuple[str, ...]
+) -> SafeString:
+    """A pure function of its arguments (a statement has seven states: unanswered, five values and
+    don't know), so each is made once per process; typed, so that text already marked safe never
+    shares an entry with the same characters unescaped."""
+    name = f"s{pk}"  # as field_name()
+    radios = _radio_options(name, chosen)
     return fragment(
-        "respond/_question.html", "question", number, name, statement.text,
-        statement.help_text, radios, errors,
-    )  # fmt: skip
+        "respond/_question.html", "question", number, name, text, help_text, radios, errors
+    )
 
 
 def _joined(parts: list[SafeString]) -> SafeString:

@@ -27,6 +27,7 @@ from assessments.respond_forms import (
     SpectrumForm,
 )
 from assessments.respond_pages import Questionnaire
+from betterway.jinja2 import render_with_holes
 
 
 def respondent_view(view):
@@ -85,6 +86,7 @@ def _context(invitation: Invitation, questionnaire: Questionnaire, token: str, *
         "invitation": invitation,
         "cycle": invitation.cycle,
         "place": invitation.cycle.place,
+        "place_name": invitation.cycle.place.name,
         "token": token,
         "questionnaire": questionnaire,
         **extra,
@@ -173,14 +175,11 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         return redirect("respond_about", token)
 
     condition = questionnaire.condition_for_page(number)
-    template = "page" if condition else "spectrum"
     context = _context(invitation, questionnaire, token, condition=condition, number=number)
     if request.method == "GET":
         if refusal:
             return _closed_page(request, invitation, refusal)
-        return _render(
-            request, template, {**context, **_saved_fields(questionnaire, condition, draft)}
-        )
+        return _show_page(request, context, _saved_fields(questionnaire, condition, draft))
 
     action = request.POST.get("action", "next")
     if action not in PAGE_ACTIONS:
@@ -188,9 +187,9 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     form = _page_form(request.POST, questionnaire, condition, require_all=action == "next")
     if refusal:
         form.is_valid()
-        return _render_refused(request, template, {**context, **_sent_fields(form)}, refusal)
+        return _show_page(request, context, _sent_fields(form), refusal=refusal, status=403)
     if not form.is_valid():
-        return _render(request, template, {**context, **_sent_fields(form)}, status=400)
+        return _show_page(request, context, _sent_fields(form), status=400)
 
     if not _save_page(draft, form, condition, number, action):
         # Submitted or withdrawn in another tab a moment ago: the start page says which.
@@ -200,6 +199,38 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     if action == "later":
         return _render(request, "saved", context)
     return redirect(questionnaire.url_for_step(token, number + 1))
+
+
+def _show_page(
+    request, context: dict, fields: dict, refusal: str | None = None, status: int = 200
+) -> HttpResponse:
+    """A questionnaire page with these fields: the spectrum question, or a condition's page."""
+    if "page" not in fields:
+        return _render(request, "spectrum", {**context, **fields, "refusal": refusal}, status)
+    page: ConditionPage = fields["page"]
+    cycle, questionnaire = context["cycle"], context["questionnaire"]
+    # All the page shows besides the holes: see templates/jinja2/respond/page.html.
+    fixed = {
+        "condition_name": context["condition"].name,
+        "condition_description": context["condition"].description,
+        "number": context["number"],
+        "page_count": questionnaire.page_count,
+        "k": cycle.min_group_size,
+        "has_errors": page.has_errors,
+        "page_errors": tuple(page.page_errors),
+        "comment_name": page.comment.name,
+        "comment_id": page.comment.id,
+        "comment_label": page.comment.label,
+        "comment_errors": tuple(page.comment.errors),
+        "refusal": refusal,
+    }
+    holes = {
+        "place_name": context["place"].name,
+        "questions": page.questions,
+        "comment_text": page.comment.text,
+    }
+    html = render_with_holes("respond/page.html", fixed, holes)
+    return HttpResponse(html, status=status)
 
 
 def _saved_fields(

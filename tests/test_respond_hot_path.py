@@ -38,7 +38,8 @@ from assessments.models import (
 )
 from assessments.respond_forms import radio_options
 from assessments.respond_pages import Questionnaire, _published_pages
-from betterway.jinja2 import ascii_html
+from betterway import jinja2 as jinja2_module
+from betterway.jinja2 import ascii_html, render_with_holes
 from betterway.jinja2 import environment as jinja2_environment
 from places.models import Place
 from tests.factories import CycleFactory, PartnerFactory, make_bank
@@ -243,7 +244,7 @@ def test_respondent_pages_share_the_head_and_header_of_every_other_page(place_a)
     request.user = AnonymousUser()
     django_page = render_to_string("base.html", {}, request=request)
     respondent_page = render_to_string(
-        "respond/base.html", {"place": place_a}, request=request, using="jinja2"
+        "respond/base.html", {"place_name": place_a.name}, request=request, using="jinja2"
     )
     assert _head_and_header(respondent_page) == _head_and_header(django_page)
 
@@ -400,3 +401,64 @@ def test_refused_links_read_nothing_the_link_lookup_left_out(
     assert "has closed" in client.get(start).content.decode()
     Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
     assert "withdrawn" in client.get(start).content.decode()
+
+
+PAGE_FIXED = {
+    "condition_name": "Trust & <respect>",
+    "condition_description": "How partners get on.",
+    "number": 2,
+    "page_count": 7,
+    "k": 4,
+    "has_errors": True,
+    "page_errors": ("Please check this page.",),
+    "comment_name": "comment",
+    "comment_id": "id_comment",
+    "comment_label": "Anything to add?",
+    "comment_errors": ("Please keep your comment under 2000 characters.",),
+    "refusal": None,
+}
+
+
+@pytest.mark.parametrize(
+    "holes",
+    [
+        {
+            "place_name": "Ynys Môn & <Partners>",
+            "questions": Markup('<fieldset id="q-s1"><legend>1. A</legend></fieldset>'),
+            "comment_text": "</textarea><script>alert(1)</script> “café”",
+        },
+        {"place_name": "", "questions": Markup(""), "comment_text": ""},
+    ],
+)
+def test_a_page_rendered_with_holes_is_the_page_rendered_whole(holes):
+    env = engines["jinja2"].env
+    assert not env.auto_reload  # as in production: the shell and its holes
+    whole = env.get_template("respond/page.html").render({**PAGE_FIXED, **holes})
+    assert render_with_holes("respond/page.html", PAGE_FIXED, holes) == whole
+    refused = {**PAGE_FIXED, "refusal": "This health check has closed."}
+    whole = env.get_template("respond/page.html").render({**refused, **holes})
+    assert render_with_holes("respond/page.html", refused, holes) == whole
+
+
+def test_a_shell_is_rendered_once_for_the_same_fixed_values():
+    holes = {"place_name": "Riverside", "questions": Markup(""), "comment_text": ""}
+    render_with_holes("respond/page.html", PAGE_FIXED, holes)
+    before = jinja2_module._shell.cache_info()
+    other = {**holes, "place_name": "Hillmarsh", "comment_text": "Fine"}
+    assert "Hillmarsh" in render_with_holes("respond/page.html", PAGE_FIXED, other)
+    after = jinja2_module._shell.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+def test_a_shells_own_text_is_ascii_whatever_the_banks_wording():
+    fixed = {**PAGE_FIXED, "condition_name": "Café society"}
+    holes = {"place_name": "Riverside", "questions": Markup(""), "comment_text": ""}
+    html = render_with_holes("respond/page.html", fixed, holes)
+    assert html.isascii()
+    whole = engines["jinja2"].env.get_template("respond/page.html").render({**fixed, **holes})
+    assert unescape(html) == unescape(whole)
+
+
+def test_a_template_that_does_not_print_a_hole_is_refused():
+    with pytest.raises(ValueError, match="does not print every hole"):
+        render_with_holes("respond/_progress.html", {}, {"place_name": "Riverside"})
