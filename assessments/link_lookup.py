@@ -183,14 +183,31 @@ def invitation_by_token_hash(token_hash: str, using: str = "default") -> Invitat
     if row is None:
         return None
     invitation, cycle, bank, place, draft = (part.instance(row, connection) for part in parts)
-    cycle.bank = bank
-    cycle.place = place
-    invitation.cycle = cycle
     if draft.pk is None:  # no draft: every column of the outer join is NULL
         draft = None
-    # What select_related() does for a reverse one-to-one: cache the draft, or its absence, on
-    # the invitation, and the invitation on the draft.
-    Invitation._meta.get_field("draft").set_cached_value(invitation, draft)
+    # What select_related() does with the related rows it read: cache each on the instance
+    # pointing at it (the ids already match, so nothing else is set), and for the reverse
+    # one-to-one the draft, or its absence, on the invitation and the invitation on the draft.
+    cache_bank, cache_place, cache_cycle, cache_draft, cache_invitation = _relation_caches()
+    cache_bank(cycle, bank)
+    cache_place(cycle, place)
+    cache_cycle(invitation, cycle)
+    cache_draft(invitation, draft)
     if draft is not None:
-        DraftResponse._meta.get_field("invitation").set_cached_value(draft, invitation)
+        cache_invitation(draft, invitation)
     return invitation
+
+
+@functools.cache
+def _relation_caches() -> tuple[Callable[[models.Model, models.Model | None], None], ...]:
+    """The fields' set_cached_value() for cycle.bank, cycle.place, invitation.cycle,
+    invitation.draft and draft.invitation, looked up once (the reverse one needs the app
+    registry, so not at import)."""
+    relations = (
+        (Cycle, "bank"),
+        (Cycle, "place"),
+        (Invitation, "cycle"),
+        (Invitation, "draft"),
+        (DraftResponse, "invitation"),
+    )
+    return tuple(model._meta.get_field(name).set_cached_value for model, name in relations)

@@ -34,7 +34,9 @@ def choice_from_stored(value: int | None) -> str:
     return DONT_KNOW if value is None else str(value)
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass takes four times as long to make, and the busiest page makes
+# both of these every time.
+@dataclass(slots=True)
 class CommentBox:
     """The optional comment at the foot of a condition page, ready for the template."""
 
@@ -45,7 +47,7 @@ class CommentBox:
     errors: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ConditionPage:
     """What a condition page shows: its questions, the comment box and any page-wide errors.
 
@@ -69,9 +71,14 @@ class ConditionPage:
     ) -> ConditionPage:
         questions = []
         for number, statement in enumerate(statements, start=1):
-            key = str(statement.pk)
-            chosen = choice_from_stored(answers[key]) if key in answers else None
-            questions.append(question_html(number, statement, chosen))
+            pk = statement.pk
+            stored = answers.get(str(pk), _UNANSWERED)
+            chosen = None if stored is _UNANSWERED else choice_from_stored(stored)
+            if chosen not in _CHOICE_VALUES:
+                chosen = None  # a stored value never offered is shown unanswered
+            # question_html(), without looking the statement's pk up again: seven a page.
+            html = _question_html(number, pk, statement.text, statement.help_text, chosen, ())
+            questions.append(html)
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
         return cls(_joined(questions), box)
 
@@ -125,6 +132,7 @@ _ESCAPED_CHOICES = [(escape(value), ascii_html(escape(label))) for value, label 
 
 
 _CHOICE_VALUES = frozenset(value for value, _label in ANSWER_CHOICES)
+_UNANSWERED = object()
 
 
 def radio_options(name: str, chosen: str | None) -> SafeString:

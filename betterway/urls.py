@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments import respond_urls
 from places import views as place_views
 from places.auth_forms import ThrottledAuthenticationForm
 
@@ -34,7 +35,7 @@ auth_patterns = [
 
 urlpatterns = [
     # First: the respondents' pages are the busiest, and Django tries the patterns in order.
-    path("r/", include("assessments.respond_urls")),
+    *respond_urls.urlpatterns,
     path("", place_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
