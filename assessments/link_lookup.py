@@ -90,17 +90,9 @@ def _plain(model: type[models.Model]) -> bool:
 _FIELDS = {
     Invitation: ("id", "cycle", "partner", "name", "revoked_at", "submitted"),
     Cycle: ("id", "place", "bank", "name", "status", "min_group_size", "closes_on"),
-    QuestionBank: (
-        "id",
-        "status",
-        "published_at",
-        "spectrum_prompt",
-        "spectrum_help",
-        "spectrum_cooperation",
-        "spectrum_partnership",
-        "spectrum_weak",
-        "spectrum_strong",
-    ),
+    # Enough to find the published bank's questionnaire, which brings the whole bank
+    # (respond_pages.Questionnaire.for_bank).
+    QuestionBank: ("id", "status", "published_at"),
     Place: ("id", "name"),
 }
 

@@ -39,16 +39,20 @@ def _load_pages(bank_id: int) -> _Pages:
 
 
 @functools.lru_cache(maxsize=16)
-def _published_pages(bank_id: int, published_at: dt.datetime) -> _Pages:
-    """A published bank's pages, read from the database once per process.
+def _published_questionnaire(bank_id: int, published_at: dt.datetime) -> Questionnaire:
+    """A published bank's questionnaire: the bank, whole, and its pages, read from the database
+    once per process.
 
     Safe to keep: a published bank, its conditions and its statements can never change or be
     deleted (QuestionBank, Condition and Statement refuse it, in bulk too), so every server
-    process holds the same copy and none can go stale. It is derived data, not state. The
-    publication time is part of the key so that a bank id reused after a rolled-back test can
-    never meet another bank's pages.
+    process holds the same copy and none can go stale. It is derived data, not state. So the
+    personal link's lookup reads only whether the bank is published, and when (link_lookup.py),
+    and the bank's wording comes from here. The publication time is part of the key so that a
+    bank id reused after a rolled-back test can never meet another bank's pages.
     """
-    return _load_pages(bank_id)
+    questionnaire = Questionnaire(QuestionBank.objects.get(pk=bank_id))
+    questionnaire._pages = _load_pages(bank_id)
+    return questionnaire
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,11 @@ class Questionnaire:
 
     @classmethod
     def for_bank(cls, bank: QuestionBank) -> Questionnaire:
-        """The questionnaire of this bank; a published bank's pages are read once per process."""
-        questionnaire = cls(bank)
+        """The questionnaire of this bank. A published bank's is read once per process and
+        shared; its `bank` is then that copy, with every field loaded, not `bank` itself."""
         if bank.is_published:
-            questionnaire._pages = _published_pages(bank.pk, bank.published_at)
-        return questionnaire
+            return _published_questionnaire(bank.pk, bank.published_at)
+        return cls(bank)
 
     @functools.cached_property
     def _pages(self) -> _Pages:

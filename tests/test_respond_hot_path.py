@@ -37,7 +37,7 @@ from assessments.models import (
     Statement,
 )
 from assessments.respond_forms import radio_options
-from assessments.respond_pages import Questionnaire, _published_pages
+from assessments.respond_pages import Questionnaire, _published_questionnaire
 from betterway import jinja2 as jinja2_module
 from betterway.jinja2 import ascii_html, render_with_holes
 from betterway.jinja2 import environment as jinja2_environment
@@ -177,12 +177,12 @@ def test_link_lookup_of_an_unknown_token_finds_nothing(invitation):
 def test_questionnaire_page_costs_one_query_once_the_bank_is_known(client, invitation, partner):
     DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
     path = reverse("respond_page", args=[invitation.token, 1])
-    _published_pages.cache_clear()
+    _published_questionnaire.cache_clear()
     with CaptureQueriesContext(connection) as first:
         assert client.get(path).status_code == 200
     with CaptureQueriesContext(connection) as again:
         assert client.get(path).status_code == 200
-    assert len(first) == 2  # the link, then the bank's pages, read once
+    assert len(first) == 3  # the link, then the bank and its pages, read once
     assert len(again) == 1  # the link only
 
 
@@ -201,6 +201,15 @@ def test_published_pages_are_the_banks_own(cycle):
     assert [c.bank_id for c in mine.conditions] == [cycle.bank.pk] * 2
     assert [c.bank_id for c in theirs.conditions] == [other.pk] * 3
     assert Questionnaire.for_bank(cycle.bank).conditions is mine.conditions  # kept, not re-read
+
+
+def test_a_published_questionnaire_has_the_whole_bank_whatever_it_was_given(invitation):
+    found = Invitation.objects.by_token(invitation.token)
+    assert found.cycle.bank.get_deferred_fields()  # the lookup reads only what finds it
+    bank = Questionnaire.for_bank(found.cycle.bank).bank
+    assert bank.pk == found.cycle.bank.pk
+    assert bank.get_deferred_fields() == set()
+    assert bank.spectrum_choices() == invitation.cycle.bank.spectrum_choices()
 
 
 def test_an_answer_never_offered_is_never_checked():
