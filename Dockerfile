@@ -8,4 +8,5 @@ RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "betterway.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers: gunicorn.conf.py (one per core and one more; WEB_CONCURRENCY sets it).
+CMD ["gunicorn", "betterway.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import shutil
 import socket
 import subprocess  # noqa: S404 (starts gunicorn and wrk, both on loopback only)
@@ -116,9 +117,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def configured_workers() -> int:
+    """The number of workers gunicorn.conf.py gives the server (WEB_CONCURRENCY, or one per core
+    and one more): what the load test runs with unless told otherwise."""
+    return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))["workers"]
+
+
 @contextmanager
-def gunicorn(workers: int, port: int | None = None) -> Iterator[Server]:
-    """A gunicorn server of the app on loopback for the duration of the block."""
+def gunicorn(workers: int | None = None, port: int | None = None) -> Iterator[Server]:
+    """A gunicorn server of the app on loopback for the duration of the block, with the app's
+    gunicorn.conf.py (read from the folder it starts in) and `workers` if given."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -134,8 +142,7 @@ def gunicorn(workers: int, port: int | None = None) -> Iterator[Server]:
         "betterway.wsgi:application",
         "--bind",
         f"{HOST}:{port}",
-        "--workers",
-        str(workers),
+        *(["--workers", str(workers)] if workers else []),
         "--log-level",
         "warning",
     ]
@@ -293,7 +300,7 @@ def run(
     *,
     seconds: int,
     connections: int,
-    workers: int,
+    workers: int | None = None,
     rounds: int = 5,
 ) -> list[LoadResult]:
     """Under load: the minimal view, the minimal view plus one indexed query (the least a

@@ -29,7 +29,11 @@ class Command(BaseCommand):
             "--load-rounds", type=int, default=5, help="Windows each line's time is cut into."
         )
         parser.add_argument("--connections", type=int, default=16, help="Load test connections.")
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="gunicorn workers (default: as gunicorn.conf.py sets them for this machine).",
+        )
         parser.add_argument("--no-load-test", action="store_true", help="Skip gunicorn and wrk.")
 
     def handle(self, *args, **options):
@@ -68,8 +72,9 @@ class Command(BaseCommand):
             load = None
             if not options["no_load_test"]:
                 write("")
+                workers = options["workers"] or loadtest.configured_workers()
                 write(
-                    f"Load test: gunicorn ({options['workers']} sync workers) on 127.0.0.1, "
+                    f"Load test: gunicorn ({workers} sync workers) on 127.0.0.1, "
                     f"{options['connections']} connections, {options['load_seconds']} s each "
                     f"in {options['load_rounds']} windows taken in turn:"
                 )
@@ -78,7 +83,7 @@ class Command(BaseCommand):
                     setup.questionnaire_token,
                     seconds=options["load_seconds"],
                     connections=options["connections"],
-                    workers=options["workers"],
+                    workers=workers,
                     rounds=options["load_rounds"],
                 )
                 for line in report.load_lines(load):

@@ -1,0 +1,25 @@
+"""gunicorn.conf.py: the workers every gunicorn started in the repository's folder runs with."""
+
+from __future__ import annotations
+
+import os
+import runpy
+
+from django.conf import settings
+
+from bench import loadtest
+
+CONF = str(settings.BASE_DIR / "gunicorn.conf.py")
+
+
+def test_one_worker_per_core_and_one_more(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    cores = len(os.sched_getaffinity(0))
+    assert runpy.run_path(CONF)["workers"] == cores + 1
+    assert loadtest.configured_workers() == cores + 1
+
+
+def test_web_concurrency_sets_the_workers(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
+    assert runpy.run_path(CONF)["workers"] == 7
+    assert loadtest.configured_workers() == 7
