@@ -16,7 +16,7 @@ def _cores() -> int:
 
 
 # Sync workers: one per core, and one more for the moments a worker waits for PostgreSQL. More
-# is worse where PostgreSQL shares the cores: on 2 cores, with 4 workers the questionnaire page
-# took half as much CPU again per request as with 3, and the minimal view a fifth more
+# mostly add contention where PostgreSQL shares the cores: on 2 cores, 4 workers served the
+# questionnaire page a third slower than 3 in two comparisons and a tenth faster in the third
 # (docs/PERFORMANCE.md). WEB_CONCURRENCY sets the number, as it does for gunicorn's own default.
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores() + 1)
