@@ -85,8 +85,8 @@ def _plain(model: type[models.Model]) -> bool:
 # The fields the respondent's pages use, of every model but the draft (read whole). The others
 # are left deferred, as `.only()` leaves them: read with a query of their own on first use, which
 # no respondent page does (tests/test_respond_hot_path.py walks the journey with such reads
-# refused). The row is 33 columns instead of 50, and eight of the seventeen left out are
-# timestamps, which cost the most to send and to read back: 120,000 instructions a request.
+# refused). The row is 27 columns instead of 50; eight of those left out are timestamps, the
+# dearest to send and to read back. Leaving them out took 120,000 instructions off the page.
 _FIELDS = {
     Invitation: ("id", "cycle", "partner", "name", "revoked_at", "submitted"),
     Cycle: ("id", "place", "bank", "name", "status", "min_group_size", "closes_on"),
