@@ -15,8 +15,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-# Sync workers: one per core, and one more for the moments a worker waits for PostgreSQL. More
-# mostly add contention where PostgreSQL shares the cores: on 2 cores, 4 workers served the
-# questionnaire page a third slower than 3 in two comparisons and a tenth faster in the third
-# (docs/PERFORMANCE.md). WEB_CONCURRENCY sets the number, as it does for gunicorn's own default.
+# Sync workers: one per core, and one more for the moments a worker waits for PostgreSQL; each
+# holds a connection to PostgreSQL. On 2 cores, where PostgreSQL shares them, 4 workers were
+# never steadily better than 3 (docs/PERFORMANCE.md). WEB_CONCURRENCY sets the number, as it
+# does for gunicorn's own default; the Docker image sets it, since a container sees every core
+# of its host rather than its CPU limit.
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores() + 1)

@@ -3,18 +3,19 @@
 Every page a respondent opens starts with this read, so it is the hottest query in the app
 (docs/PERFORMANCE.md). Compiling the equivalent `select_related()` queryset costs several times
 more CPU than running it, on every request. So the SQL is written out once per database alias,
-from the models' own field lists (it follows every migration), and each row becomes model
-instances through the same converters and the same relation caches the ORM would use:
-callers get ordinary model instances, with no lazy query left to fire.
+from the models' own fields (those named in `_FIELDS`, and the whole draft), and each row becomes
+model instances through the same converters and the same relation caches the ORM would use:
+callers get ordinary model instances, the fields left out deferred as `.only()` defers them, and
+nothing the respondent's pages use left to read.
 
-The instances are made the way `Model.from_db()` makes them, without going through
+The instances hold what `Model.from_db()` would give them, without going through
 `Model.__init__`: for a row read from the database, `__init__` only stores each value in the
 instance's `__dict__` (through `setattr`, one field at a time) and sends `pre_init` and
 `post_init`. Storing the values directly gives the same instances and took 140,000 instructions
 off each request for the five of them (of the questionnaire page's 2.9 million, counted by
 bench/instructions.py). It is done only while no receiver listens to either signal, and only for
-models whose field attributes store what they are given; otherwise the instances come from
-`from_db()`.
+models that neither replace `__init__` or `from_db()` nor have a field attribute of their own;
+otherwise the instances come from `from_db()`.
 
 It still runs through Django's cursor, so query logging, `CaptureQueriesContext` and the
 query-count tests see it like any other query.
@@ -76,9 +77,14 @@ _PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 def _plain(model: type[models.Model]) -> bool:
-    return all(
-        type(model.__dict__.get(field.attname)) in _PLAIN_ATTRIBUTES
-        for field in model._meta.concrete_fields
+    """Whether from_db() would make this model's instances exactly as `_Part.instance` does."""
+    return (
+        model.__init__ is models.Model.__init__
+        and model.from_db.__func__ is models.Model.from_db.__func__
+        and all(
+            type(model.__dict__.get(field.attname)) in _PLAIN_ATTRIBUTES
+            for field in model._meta.concrete_fields
+        )
     )
 
 
@@ -133,7 +139,8 @@ def _compile(connection) -> tuple[str, tuple[_Part, ...]]:
     for model, alias, join in _TABLES:
         fields = model._meta.concrete_fields
         if model in _FIELDS:
-            fields = [field for field in fields if field.name in _FIELDS[model]]
+            wanted = {model._meta.get_field(name).name for name in _FIELDS[model]}  # no typos
+            fields = [field for field in fields if field.name in wanted]
         converters = []
         for position, field in enumerate(fields):
             col = field.get_col(alias)

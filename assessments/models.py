@@ -490,7 +490,8 @@ class InvitationQuerySet(models.QuerySet):
 
 class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
     def by_token(self, token: str) -> Invitation | None:
-        """The invitation a personal link opens, with its cycle, bank, place and draft loaded.
+        """The invitation a personal link opens, with its cycle, bank, place and draft loaded
+        (the fields the respondent's pages use; assessments/link_lookup.py).
 
         On the manager, not the queryset: it is one hand-written query (assessments/link_lookup),
         which could not honour a queryset's filters.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.models import ANSWER_SCALE, Condition, QuestionBank, RoleLevel, Statement
-from betterway.jinja2 import ascii_html, fragment
+from betterway.jinja2 import ascii_html, fragment, templates_reload
 
 DONT_KNOW = "dk"
 ANSWER_CHOICES = [(str(value), label) for value, label in ANSWER_SCALE] + [
@@ -71,14 +71,9 @@ class ConditionPage:
     ) -> ConditionPage:
         questions = []
         for number, statement in enumerate(statements, start=1):
-            pk = statement.pk
-            stored = answers.get(str(pk), _UNANSWERED)
-            chosen = None if stored is _UNANSWERED else choice_from_stored(stored)
-            if chosen not in _CHOICE_VALUES:
-                chosen = None  # a stored value never offered is shown unanswered
-            # question_html(), without looking the statement's pk up again: seven a page.
-            html = _question_html(number, pk, statement.text, statement.help_text, chosen, ())
-            questions.append(html)
+            key = str(statement.pk)
+            chosen = choice_from_stored(answers[key]) if key in answers else None
+            questions.append(question_html(number, statement, chosen))
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
         return cls(_joined(questions), box)
 
@@ -92,7 +87,15 @@ def question_html(
     times a call from Python, and the busiest page has one per statement (docs/PERFORMANCE.md).
     """
     chosen = chosen if chosen in _CHOICE_VALUES else None
-    return _question_html(number, statement.pk, statement.text, statement.help_text, chosen, errors)
+    make = _question_maker()
+    return make(number, statement.pk, statement.text, statement.help_text, chosen, errors)
+
+
+@functools.cache
+def _question_maker() -> Callable[..., SafeString]:
+    """_question_html, kept once made unless templates reload (development), when an edit to
+    the template must show at once. Whether they reload is fixed for a process's life."""
+    return _question_html.__wrapped__ if templates_reload() else _question_html
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
@@ -132,7 +135,6 @@ _ESCAPED_CHOICES = [(escape(value), ascii_html(escape(label))) for value, label 
 
 
 _CHOICE_VALUES = frozenset(value for value, _label in ANSWER_CHOICES)
-_UNANSWERED = object()
 
 
 def radio_options(name: str, chosen: str | None) -> SafeString:

@@ -79,6 +79,8 @@ class Questionnaire:
         shared; its `bank` is then that copy, with every field loaded, not `bank` itself."""
         if bank.is_published:
             return _published_questionnaire(bank.pk, bank.published_at)
+        if bank.get_deferred_fields():  # the link's lookup reads only enough to tell
+            bank = QuestionBank.objects.get(pk=bank.pk)
         return cls(bank)
 
     @functools.cached_property

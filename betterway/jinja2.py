@@ -79,6 +79,12 @@ def _fragments(env: Environment) -> Callable[..., Markup]:
     return render if env.auto_reload else functools.lru_cache(maxsize=2048, typed=True)(render)
 
 
+def templates_reload() -> bool:
+    """Whether the respondent pages' templates are read again when they change (development):
+    then nothing rendered from them may be kept."""
+    return engines["jinja2"].env.auto_reload
+
+
 def fragment(template: str, macro: str, *args) -> Markup:
     """The respondent pages' fragment() (see _fragments), for Python code that puts a page
     together: a call from Python costs a tenth of a call from a template."""
@@ -99,21 +105,26 @@ def render_with_holes(
 
     The questionnaire page is the same for everyone answering the same page of the same bank at
     the same k but for three things: the place's name, their answers and their comment. Rendering
-    it took a fifth of the page's CPU under load (docs/PERFORMANCE.md). So the template is
+    it through Jinja2 was 340,000 of its instructions (docs/PERFORMANCE.md). So the template is
     rendered once per process for each set of `fixed` values, with a marker where each hole's
     value goes; each request then puts its holes in, escaped as the template would escape them.
-    `fixed` is all the output depends on besides the holes, and every value in it is hashable;
-    the template only ever prints a hole (`{{ name }}`, with no filter, test or condition), which
-    tests/test_respond_hot_path.py checks by comparing both ways of rendering. When templates
-    reload (development), the template is simply rendered.
+    `fixed` is all the output depends on besides the holes: plain hashable values, no markup.
+    The template may only print a hole as it is (`{{ name }}`: no filter, test or condition on
+    it); each new shell is checked against a whole render with test values in its holes, and
+    refused if they differ. When templates reload (development), the template is simply rendered.
     """
     env = engines["jinja2"].env
     if env.auto_reload:
         return env.get_template(template).render({**fixed, **holes})
-    parts = _shell(env, template, tuple(fixed.items()), tuple(holes), get_script_prefix())
+    key = (tuple(fixed.items()), tuple(holes), get_script_prefix(), get_urlconf())
+    return _fill(_shell(env, template, *key), holes)
+
+
+def _fill(parts: tuple[str, ...], holes: Mapping[str, str]) -> str:
     filled = list(parts)
     for position in range(1, len(parts), 2):  # text, hole, text, hole, ..., text
-        filled[position] = escape(holes[parts[position]])
+        value = escape(holes[parts[position]])
+        filled[position] = value if value.isascii() else ascii_html(value)
     return "".join(filled)
 
 
@@ -123,15 +134,25 @@ def _shell(
     template: str,
     fixed: tuple[tuple[str, Hashable], ...],
     holes: tuple[str, ...],
-    script_prefix: str,  # links in the page follow it (see url())
+    script_prefix: str,  # links in the page follow it and the URLconf (see url())
+    urlconf: str | ModuleType | None,
 ) -> tuple[str, ...]:
+    if any(hasattr(value, "__html__") for _name, value in fixed):
+        raise TypeError("Fixed values are text, escaped by the template: no markup.")
+    context = dict(fixed)
     # Safe: the markers are this module's own markup, and a rendered template is markup.
     markers = {name: Markup(_HOLE.format(name)) for name in holes}  # noqa: S704  # nosec B704
-    rendered = env.get_template(template).render({**dict(fixed), **markers})
-    html = ascii_html(Markup(rendered))  # noqa: S704  # nosec B704
-    parts = tuple(_HOLES.split(html))
-    if set(parts[1::2]) != set(holes):
-        raise ValueError(f"{template} does not print every hole: {', '.join(holes)}")
+    rendered = env.get_template(template).render({**context, **markers})
+    parts = tuple(_HOLES.split(ascii_html(Markup(rendered))))  # noqa: S704  # nosec B704
+    # Values that a filter, test or condition would treat otherwise than the template's own
+    # printing does: spaces around, capitals and markup characters, and nothing at all.
+    for probe in ({name: f"  {name} <&> Probe  " for name in holes}, dict.fromkeys(holes, "")):
+        whole = env.get_template(template).render({**context, **probe})
+        expected = ascii_html(Markup(whole))  # noqa: S704  # nosec B704
+        if set(parts[1::2]) != set(holes) or _fill(parts, probe) != expected:
+            raise ValueError(
+                f"{template} must print each of its holes, as it is: {', '.join(holes)}"
+            )
     return parts
 
 

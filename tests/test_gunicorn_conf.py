@@ -23,3 +23,10 @@ def test_web_concurrency_sets_the_workers(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "7")
     assert runpy.run_path(CONF)["workers"] == 7
     assert loadtest.configured_workers() == 7
+
+
+def test_where_the_cores_cannot_be_asked_the_cpu_count_is_used(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert runpy.run_path(CONF)["workers"] == 7

@@ -154,10 +154,26 @@ def test_link_lookup_goes_through_init_while_someone_listens(invitation, partner
     assert _fields(found) == _fields(_orm(invitation))
 
 
-def test_a_model_whose_attribute_transforms_values_is_made_by_init(monkeypatch):
+def test_a_model_with_an_init_or_attribute_of_its_own_is_made_by_init(invitation, monkeypatch):
     assert link_lookup._plain(Place)
-    monkeypatch.setattr(Place, "name", property(lambda self: "always this"), raising=False)
-    assert not link_lookup._plain(Place)
+    made = []
+    init = Place.__init__
+
+    def recording(self, *args, **kwargs):
+        made.append(args)
+        init(self, *args, **kwargs)
+
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(Place, "__init__", recording)
+            link_lookup._compiled.cache_clear()
+            found = Invitation.objects.by_token(invitation.token)
+        assert len(made) == 1 and found.cycle.place.name == invitation.cycle.place.name
+        with monkeypatch.context() as patch:
+            patch.setattr(Place, "name", property(lambda self: "always this"), raising=False)
+            assert not link_lookup._plain(Place)
+    finally:
+        link_lookup._compiled.cache_clear()  # compiled again with Place as it is
 
 
 def test_link_lookup_without_a_draft_knows_there_is_none(invitation):
@@ -403,13 +419,32 @@ def test_the_respondents_journey_reads_nothing_the_link_lookup_left_out(
 
 
 def test_refused_links_read_nothing_the_link_lookup_left_out(
-    client, invitation, cycle, deferred_reads_refused
+    client, invitation, partner, cycle, deferred_reads_refused
 ):
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
     start = reverse("respond_start", args=[invitation.token])
+    spectrum = reverse("respond_page", args=[invitation.token, 3])
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
     assert "has closed" in client.get(start).content.decode()
+    sent = {"spectrum_choice": "weak", "action": "next"}
+    assert "Nothing was saved" in client.post(spectrum, sent).content.decode()
     Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
     assert "withdrawn" in client.get(start).content.decode()
+
+
+def test_a_draft_cycle_on_a_draft_bank_reads_its_bank_whole_once(client, place_a, partner):
+    bank = make_bank(n_conditions=1, n_statements=2, publish=False)
+    cycle = CycleFactory(place=place_a, bank=bank, status=CycleStatus.DRAFT)
+    line = services.InviteeLine(name="Ash", email="ash@example.org", partner=partner)
+    invitation = services.create_invitations(cycle, [line])[0]
+    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    spectrum = reverse("respond_page", args=[invitation.token, 2])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(spectrum, {"spectrum_choice": "weak", "action": "next"})
+    assert response.status_code == 403
+    assert bank.spectrum_prompt in unescape(response.content.decode())
+    # The link, the bank whole, its pages: no query per deferred field of the bank.
+    assert len(queries) == 3
 
 
 PAGE_FIXED = {
@@ -443,10 +478,11 @@ def test_a_page_rendered_with_holes_is_the_page_rendered_whole(holes):
     env = engines["jinja2"].env
     assert not env.auto_reload  # as in production: the shell and its holes
     whole = env.get_template("respond/page.html").render({**PAGE_FIXED, **holes})
-    assert render_with_holes("respond/page.html", PAGE_FIXED, holes) == whole
+    # The same page, with what is outside ASCII written as character references.
+    assert render_with_holes("respond/page.html", PAGE_FIXED, holes) == ascii_html(Markup(whole))
     refused = {**PAGE_FIXED, "refusal": "This health check has closed."}
     whole = env.get_template("respond/page.html").render({**refused, **holes})
-    assert render_with_holes("respond/page.html", refused, holes) == whole
+    assert render_with_holes("respond/page.html", refused, holes) == ascii_html(Markup(whole))
 
 
 def test_a_shell_is_rendered_once_for_the_same_fixed_values():
@@ -468,6 +504,33 @@ def test_a_shells_own_text_is_ascii_whatever_the_banks_wording():
     assert unescape(html) == unescape(whole)
 
 
-def test_a_template_that_does_not_print_a_hole_is_refused():
-    with pytest.raises(ValueError, match="does not print every hole"):
-        render_with_holes("respond/_progress.html", {}, {"place_name": "Riverside"})
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<p>{{ k }}</p>",  # never printed
+        "<p>{{ comment_text|trim }}</p>",
+        "<p>{{ comment_text|upper }}</p>",
+        "<p>{{ comment_text|safe }}</p>",
+        "<p>{% if comment_text %}Thank you: {% endif %}{{ comment_text }}</p>",
+    ],
+)
+def test_a_template_that_does_more_than_print_a_hole_is_refused(source, monkeypatch):
+    env = engines["jinja2"].env
+    template = env.from_string(source)
+    monkeypatch.setattr(env, "get_template", lambda name, *args, **kwargs: template)
+    with pytest.raises(ValueError, match="must print each of its holes, as it is"):
+        render_with_holes(f"test/{source}", {"k": 5}, {"comment_text": "Fine"})
+
+
+def test_a_shell_takes_no_markup_among_its_fixed_values():
+    holes = {"place_name": "Riverside", "questions": Markup(""), "comment_text": ""}
+    fixed = {**PAGE_FIXED, "condition_name": Markup("<b>Trust</b>")}
+    with pytest.raises(TypeError, match="no markup"):
+        render_with_holes("respond/page.html", fixed, holes)
+
+
+def test_holes_outside_ascii_are_written_as_references():
+    holes = {"place_name": "Ynys Môn", "questions": Markup(""), "comment_text": "café"}
+    html = render_with_holes("respond/page.html", PAGE_FIXED, holes)
+    assert html.isascii()
+    assert "Ynys M&#244;n" in html and ">caf&#233;</textarea>" in html
