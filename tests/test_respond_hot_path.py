@@ -172,6 +172,9 @@ def test_a_model_with_an_init_or_attribute_of_its_own_is_made_by_init(invitation
         with monkeypatch.context() as patch:
             patch.setattr(Place, "name", property(lambda self: "always this"), raising=False)
             assert not link_lookup._plain(Place)
+        with monkeypatch.context() as patch:
+            patch.setattr(Place, "from_db", classmethod(lambda cls, *args, **kwargs: None))
+            assert not link_lookup._plain(Place)
     finally:
         link_lookup._compiled.cache_clear()  # compiled again with Place as it is
 
