@@ -86,9 +86,9 @@ def question_html(
     Put together here rather than by a template loop: a call from a Jinja2 template costs ten
     times a call from Python, and the busiest page has one per statement (docs/PERFORMANCE.md).
     """
-    chosen = chosen if chosen in _CHOICE_VALUES else None
     make = _question_maker()
-    return make(number, statement.pk, statement.text, statement.help_text, chosen, errors)
+    name = field_name(statement)
+    return make(number, name, statement.text, statement.help_text, _offered(chosen), errors)
 
 
 @functools.cache
@@ -100,12 +100,11 @@ def _question_maker() -> Callable[..., SafeString]:
 
 @functools.lru_cache(maxsize=4096, typed=True)
 def _question_html(
-    number: int, pk: int, text: str, help_text: str, chosen: str | None, errors: tuple[str, ...]
+    number: int, name: str, text: str, help_text: str, chosen: str | None, errors: tuple[str, ...]
 ) -> SafeString:
     """A pure function of its arguments (a statement has seven states: unanswered, five values and
     don't know), so each is made once per process; typed, so that text already marked safe never
     shares an entry with the same characters unescaped."""
-    name = f"s{pk}"  # as field_name()
     radios = _radio_options(name, chosen)
     return fragment(
         "respond/_question.html", "question", number, name, text, help_text, radios, errors
@@ -137,9 +136,15 @@ _ESCAPED_CHOICES = [(escape(value), ascii_html(escape(label))) for value, label 
 _CHOICE_VALUES = frozenset(value for value, _label in ANSWER_CHOICES)
 
 
+def _offered(chosen: str | None) -> str | None:
+    """The choice if it is one this page offers, else None: a tampered value is never checked,
+    nor becomes a cache key."""
+    return chosen if chosen in _CHOICE_VALUES else None
+
+
 def radio_options(name: str, chosen: str | None) -> SafeString:
     """One statement's radio inputs and labels, `chosen` checked if it is one of the choices."""
-    return _radio_options(name, chosen if chosen in _CHOICE_VALUES else None)
+    return _radio_options(name, _offered(chosen))
 
 
 @functools.lru_cache(maxsize=4096)

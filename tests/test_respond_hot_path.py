@@ -60,8 +60,23 @@ def partner(cycle):
 
 @pytest.fixture
 def invitation(cycle, partner):
-    line = services.InviteeLine(name="Robin", email="robin@example.org", partner=partner)
+    return _invite(cycle, partner, "Robin")
+
+
+def _invite(cycle, partner, name: str) -> Invitation:
+    line = services.InviteeLine(name=name, email=f"{name.lower()}@example.org", partner=partner)
     return services.create_invitations(cycle, [line])[0]
+
+
+def _started(invitation, partner) -> DraftResponse:
+    """The person has said who they are, so the questionnaire's pages are open to them."""
+    return DraftResponse.objects.create(
+        invitation=invitation, partner=partner, role_level="manager"
+    )
+
+
+def _page(client, invitation, number: int = 1) -> bytes:
+    return client.get(reverse("respond_page", args=[invitation.token, number])).content
 
 
 def _fields(instance) -> dict:
@@ -112,7 +127,7 @@ def test_link_lookup_instances_behave_as_the_orms(invitation, partner):
     """Made without Model.__init__, with some fields deferred as .only() defers them: a deferred
     field is read when asked for, and saving and refreshing work as on an instance the ORM
     made."""
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    _started(invitation, partner)
     found = Invitation.objects.by_token(invitation.token)
     for instance in (found, found.cycle, found.cycle.bank, found.cycle.place, found.draft):
         loaded = link_lookup._FIELDS.get(type(instance))
@@ -139,7 +154,7 @@ def test_link_lookup_instances_behave_as_the_orms(invitation, partner):
 
 
 def test_link_lookup_goes_through_init_while_someone_listens(invitation, partner):
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    _started(invitation, partner)
     seen = []
 
     def listener(sender, instance, **kwargs):
@@ -194,7 +209,7 @@ def test_link_lookup_of_an_unknown_token_finds_nothing(invitation):
 
 
 def test_questionnaire_page_costs_one_query_once_the_bank_is_known(client, invitation, partner):
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    _started(invitation, partner)
     path = reverse("respond_page", args=[invitation.token, 1])
     _published_questionnaire.cache_clear()
     with CaptureQueriesContext(connection) as first:
@@ -248,7 +263,7 @@ def test_the_questionnaire_page_escapes_what_people_typed(client, invitation, pa
         role_level="manager",
         comments={str(condition.pk): "</textarea><script>alert(1)</script>"},
     )
-    html = client.get(reverse("respond_page", args=[invitation.token, 1])).content.decode()
+    html = _page(client, invitation).decode()
     assert "&lt;b&gt;Ours&lt;/b&gt; &amp; co" in html
     assert "<script>" not in html
     assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in html
@@ -311,7 +326,7 @@ def test_fragments_are_rendered_afresh_when_templates_reload():
 
 
 def test_a_question_with_an_error_points_to_it(client, invitation, partner, cycle):
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    _started(invitation, partner)
     statements = Questionnaire.for_bank(cycle.bank).statements_for(cycle.bank.conditions.first())
     data = {f"s{statements[0].pk}": "5", "action": "next"}  # the others left unanswered
     response = client.post(reverse("respond_page", args=[invitation.token, 1]), data)
@@ -338,8 +353,8 @@ def test_a_link_without_arguments_follows_the_script_prefix():
 def test_the_questionnaire_page_is_ascii_and_shows_the_same_text(client, invitation, partner):
     """Python joins and encodes an all-ASCII page by copying bytes (betterway/jinja2.py): one
     character outside ASCII in the page's own text would make every page cost more."""
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
-    content = client.get(reverse("respond_page", args=[invitation.token, 1])).content
+    _started(invitation, partner)
+    content = _page(client, invitation)
     assert content.isascii()
     shown = unescape(content.decode())
     assert "choose “Don’t know”." in shown
@@ -354,10 +369,9 @@ def test_a_banks_wording_outside_ascii_is_shown_as_written(client, invitation, p
     )
     bank.publish()
     cycle = CycleFactory(place=cycle.place, bank=bank, status=CycleStatus.OPEN)
-    line = services.InviteeLine(name="Sam", email="sam@example.org", partner=partner)
-    other = services.create_invitations(cycle, [line])[0]
-    DraftResponse.objects.create(invitation=other, partner=partner, role_level="manager")
-    content = client.get(reverse("respond_page", args=[other.token, 1])).content
+    other = _invite(cycle, partner, "Sam")
+    _started(other, partner)
+    content = _page(client, other)
     assert content.isascii()
     shown = unescape(content.decode())
     assert "1. Partners’ “shared” café — naïve & <bold></legend>" in shown
@@ -424,7 +438,7 @@ def test_the_respondents_journey_reads_nothing_the_link_lookup_left_out(
 def test_refused_links_read_nothing_the_link_lookup_left_out(
     client, invitation, partner, cycle, deferred_reads_refused
 ):
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    _started(invitation, partner)
     start = reverse("respond_start", args=[invitation.token])
     spectrum = reverse("respond_page", args=[invitation.token, 3])
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
@@ -438,9 +452,8 @@ def test_refused_links_read_nothing_the_link_lookup_left_out(
 def test_a_draft_cycle_on_a_draft_bank_reads_its_bank_whole_once(client, place_a, partner):
     bank = make_bank(n_conditions=1, n_statements=2, publish=False)
     cycle = CycleFactory(place=place_a, bank=bank, status=CycleStatus.DRAFT)
-    line = services.InviteeLine(name="Ash", email="ash@example.org", partner=partner)
-    invitation = services.create_invitations(cycle, [line])[0]
-    DraftResponse.objects.create(invitation=invitation, partner=partner, role_level="manager")
+    invitation = _invite(cycle, partner, "Ash")
+    _started(invitation, partner)
     spectrum = reverse("respond_page", args=[invitation.token, 2])
     with CaptureQueriesContext(connection) as queries:
         response = client.post(spectrum, {"spectrum_choice": "weak", "action": "next"})
