@@ -8,13 +8,16 @@ relations, no lazy query left behind, the same escaping and the same page head.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+import threading
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.fetch_modes import FETCH_RAISE
 from django.db.models.signals import post_init
 from django.template import engines
@@ -305,6 +308,53 @@ def test_the_link_lookup_keeps_no_connection_alive(invitation):
     assert not [
         f for f in functions if isinstance(getattr(f, "__self__", None), BaseDatabaseOperations)
     ]
+
+
+def test_the_link_lookup_keeps_its_cursor_and_still_reads_afresh(invitation):
+    wrapper = connections["default"]  # `connection` is a proxy to it
+    first = Invitation.objects.by_token(invitation.token)
+    kept = link_lookup._cursors[wrapper]
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        again = Invitation.objects.by_token(invitation.token)
+    assert link_lookup._cursors[wrapper] is kept
+    assert len(queries) == 1  # still seen, as every query is
+    assert first.revoked_at is None and again.revoked_at is not None
+    assert Invitation.objects.by_token("0" * 64) is None  # the same cursor, nothing found
+
+
+def test_the_link_lookup_takes_a_new_cursor_for_a_new_connection(invitation):
+    """A cursor kept from a connection that has since been replaced is never used."""
+    wrapper = connections["default"]
+    stale = SimpleNamespace(connection=object())  # not this wrapper's connection
+    link_lookup._cursors[wrapper] = stale
+    found = Invitation.objects.by_token(invitation.token)
+    assert found.pk == invitation.pk
+    kept = link_lookup._cursors[wrapper]
+    assert kept is not stale and kept.connection is wrapper.connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_threads_kept_cursor_goes_with_its_connection(invitation):
+    """Each thread has its own connection wrapper: once the thread and its connection are gone,
+    so is the cursor kept for it."""
+    gc.collect()
+    before = len(link_lookup._cursors)
+    found = []
+
+    def look_up():
+        try:
+            found.append(Invitation.objects.by_token(invitation.token).pk)
+            found.append(len(link_lookup._cursors))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=look_up)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert found == [invitation.pk, before + 1]
+    assert len(link_lookup._cursors) == before
 
 
 def test_a_fragment_is_rendered_once_for_the_same_arguments():
