@@ -21,7 +21,7 @@ It still runs through Django's cursor, so query logging, `CaptureQueriesContext`
 query-count tests see it like any other query. But each connection keeps one database cursor
 for it from one request to the next (`_kept_cursor`): psycopg sets up a new cursor's value
 loaders, one per column type, for its first query, and a cursor that runs the same query again
-keeps them. That took 90,000 instructions off each request (bench/instructions.py).
+keeps them. That took 95,000 instructions off each request (bench/instructions.py).
 """
 
 from __future__ import annotations
