@@ -3,7 +3,8 @@
 Three featured places tell three stories — Riverside: the lead partner rates shared leadership high
 and everyone else low (weak collaboration); Hillmarsh: improving cycle after cycle; Westbrook:
 polarised. Five quieter places give the benchmark its comparison group. Answers are drawn from a
-seeded generator, so every run produces the same figures.
+seeded generator, so every run produces the same figures. Riverside also has a round open now,
+with invitations nobody has answered yet, so the respondent's pages can be tried too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import (
@@ -20,6 +22,7 @@ from assessments.models import (
     Comment,
     Cycle,
     CycleStatus,
+    Invitation,
     QuestionBank,
     Response,
     RoleLevel,
@@ -248,3 +251,55 @@ def load_demo_results(bank: QuestionBank, seed: int = 2026) -> int:
         for cycle in cycles_with_results_in_order():
             rebuild_snapshot(cycle)
     return created
+
+
+OPEN_CYCLE_NAME = "Current round"
+OPEN_CYCLE_DAYS = 28
+# One invitee per Riverside partner, in the partners' name order (places/demo.py).
+OPEN_CYCLE_INVITEES = [
+    "Priya Shah",
+    "Tom Walsh",
+    "Grace Adeyemi",
+    "Marek Nowak",
+    "Ruth Evans",
+    "Sam Okafor",
+    "Lily Chen",
+]
+
+
+def _demo_email(name: str) -> str:
+    return f"{name.lower().replace(' ', '.')}@example.org"  # example.org: never a real inbox
+
+
+@transaction.atomic
+def load_demo_open_cycle(bank: QuestionBank) -> Invitation | None:
+    """Riverside's open round, with one invitation for someone at each partner and no answers
+    yet, so the respondent's journey can be tried from a personal link.
+
+    Returns the invitation whose link load_demo prints: the first not yet answered (None once
+    all are). Safe to run twice: a round whose closing date has passed since is given four more
+    weeks, so the printed link still opens the questionnaire.
+    """
+    place = Place.objects.get(slug="riverside")
+    today = timezone.localdate()
+    closes_on = today + dt.timedelta(days=OPEN_CYCLE_DAYS)
+    cycle, new = Cycle.objects.get_or_create(
+        place=place,
+        name=OPEN_CYCLE_NAME,
+        defaults={"bank": bank, "opens_on": today, "closes_on": closes_on},
+    )
+    if new:
+        services.open_cycle(cycle)
+        partners = place.partners.order_by("name")
+        services.create_invitations(
+            cycle,
+            [
+                services.InviteeLine(name=name, email=_demo_email(name), partner=partner)
+                for name, partner in zip(OPEN_CYCLE_INVITEES, partners, strict=False)
+            ],
+        )
+    elif cycle.status == CycleStatus.OPEN and cycle.closes_on < today:
+        Cycle.objects.filter(pk=cycle.pk).update(closes_on=closes_on)
+    # The first link that can still be answered: whoever tried the first one may have sent it.
+    usable = cycle.invitations.filter(submitted=False, revoked_at__isnull=True)
+    return usable.select_related("partner", "cycle__place").order_by("pk").first()

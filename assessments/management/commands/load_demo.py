@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.banks import load_default_bank
-from assessments.demo import load_demo_results
+from assessments.demo import load_demo_open_cycle, load_demo_results
+from assessments.services import invitation_url
 from places.demo import DEMO_PASSWORD, load_demo_people
 
 
@@ -22,8 +23,14 @@ class Command(BaseCommand):
         created = load_demo_results(bank)
         if created:
             self.stdout.write(f"Created {created} demo cycles with results.")
+        invitation = load_demo_open_cycle(bank)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
         )
         for login in logins:
             self.stdout.write(f"  {login.username:<12} password {DEMO_PASSWORD}  ({login.role})")
+        if invitation is not None:
+            self.stdout.write(
+                f"Answer {invitation.cycle.place.name}'s open round as {invitation.name} "
+                f"({invitation.partner.name}): {invitation_url(invitation)}"
+            )

@@ -1,0 +1,95 @@
+"""The demo data: `load_demo` leaves an open round whose printed link opens the questionnaire."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.demo import OPEN_CYCLE_NAME
+from assessments.models import Cycle, CycleStatus, Invitation
+from places.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", "--force", stdout=out)
+    return out.getvalue()
+
+
+def _printed_link(output: str) -> str:
+    match = re.search(r"open round as .+: https?://[^/]+(/r/\w+/)$", output, re.MULTILINE)
+    assert match, output
+    return match.group(1)
+
+
+def test_the_demo_refuses_with_debug_off():
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+def test_the_demo_has_an_open_round_whose_printed_link_opens_the_questionnaire(client):
+    output = _load_demo()
+    cycle = Cycle.objects.get(name=OPEN_CYCLE_NAME)
+    assert cycle.status == CycleStatus.OPEN and cycle.place.slug == "riverside"
+    assert cycle.closes_on > timezone.localdate()
+    # One invitation per partner, nobody has answered yet.
+    assert cycle.invitations.count() == cycle.place.partners.count()
+    assert not cycle.responses.exists()
+    assert Cycle.objects.filter(status=CycleStatus.RELEASED).count() == 14  # the results, as before
+
+    page = client.get(_printed_link(output))
+    assert page.status_code == 200
+    assert "Riverside" in page.content.decode()
+
+
+def test_loading_the_demo_again_adds_nothing_and_keeps_the_round_open(client):
+    _load_demo()
+    cycles, invitations = Cycle.objects.count(), Invitation.objects.count()
+    # Weeks later: the round's closing date has passed.
+    Cycle.objects.filter(name=OPEN_CYCLE_NAME).update(
+        opens_on=dt.date(2020, 1, 6), closes_on=dt.date(2020, 1, 31)
+    )
+    output = _load_demo()
+    assert (Cycle.objects.count(), Invitation.objects.count()) == (cycles, invitations)
+    assert Cycle.objects.get(name=OPEN_CYCLE_NAME).closes_on > timezone.localdate()
+    assert client.get(_printed_link(output)).status_code == 200
+
+
+def test_once_the_printed_link_is_answered_the_next_run_prints_another():
+    first = _printed_link(_load_demo())
+    answered = Invitation.objects.filter(cycle__name=OPEN_CYCLE_NAME).order_by("pk").first()
+    assert first.strip("/").endswith(answered.token)
+    Invitation.objects.filter(pk=answered.pk).update(submitted=True)
+    assert _printed_link(_load_demo()) != first
+
+
+@pytest.mark.parametrize("username", ["facilitator", "member"])
+def test_the_demo_places_pages_still_show_their_results_beside_the_open_round(client, username):
+    _load_demo()
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    open_round = Cycle.objects.get(name=OPEN_CYCLE_NAME)
+    latest = Cycle.objects.filter(place=open_round.place, status=CycleStatus.RELEASED).first()
+    pages = [
+        reverse("home"),
+        reverse("place_detail", args=["riverside"]),
+        reverse("dashboard", args=["riverside", latest.pk]),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+    place_page = client.get(reverse("place_detail", args=["riverside"])).content.decode()
+    assert latest.name in place_page
+    if username == "facilitator":
+        assert OPEN_CYCLE_NAME in place_page
+        detail = client.get(reverse("cycle_detail", args=["riverside", open_round.pk]))
+        assert detail.status_code == 200
+        assert "Priya Shah" in detail.content.decode()  # who is invited, for the facilitator
