@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django import forms
 from django.utils.html import escape
@@ -65,17 +66,34 @@ class ConditionPage:
     def from_draft(
         cls,
         condition: Condition,
-        statements: Sequence[Statement],
+        rows: Sequence[QuestionRow],
         answers: Mapping[str, int | None],
         comment: str,
     ) -> ConditionPage:
-        questions = []
-        for number, statement in enumerate(statements, start=1):
-            key = str(statement.pk)
-            chosen = choice_from_stored(answers[key]) if key in answers else None
-            questions.append(question_html(number, statement, chosen))
+        """The page with the draft's saved answers: `rows` are the condition's statements, as
+        Questionnaire.question_rows() gives them."""
+        chosen = tuple(
+            [choice_from_stored(answers[row.key]) if row.key in answers else None for row in rows]
+        )
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
-        return cls(_joined(questions), box)
+        return cls(questions_html(tuple(rows), chosen), box)
+
+
+class QuestionRow(NamedTuple):
+    """What a statement's fieldset shows of it, as plain text: a hashable cache key."""
+
+    key: str  # the statement's key in a draft's answers
+    name: str  # its field's name
+    text: str
+    help_text: str
+
+    @classmethod
+    def of(cls, statement: Statement) -> QuestionRow:
+        # str(): plain text even if a subclass of str (a safe string) was stored on the model,
+        # so that the same characters marked safe or not can never share a cache entry.
+        return cls(
+            str(statement.pk), field_name(statement), str(statement.text), str(statement.help_text)
+        )
 
 
 def question_html(
@@ -86,16 +104,41 @@ def question_html(
     Put together here rather than by a template loop: a call from a Jinja2 template costs ten
     times a call from Python, and the busiest page has one per statement (docs/PERFORMANCE.md).
     """
-    make = _question_maker()
-    name = field_name(statement)
-    return make(number, name, statement.text, statement.help_text, _offered(chosen), errors)
+    row = QuestionRow.of(statement)
+    make = _unless_reloading(_question_html)
+    return make(number, row.name, row.text, row.help_text, _offered(chosen), errors)
+
+
+def questions_html(rows: tuple[QuestionRow, ...], chosen: tuple[str | None, ...]) -> SafeString:
+    """Every statement's fieldset of a page without errors, in order, each `chosen` checked.
+
+    The whole block is kept per set of answers, not only each fieldset: the busiest request is
+    the first look at a page, where nothing is answered yet, so one entry per page serves most
+    of them. Looking up six fieldsets and joining them took 104,000 instructions a page; the
+    kept block takes 32,000 (docs/PERFORMANCE.md).
+    """
+    make = _unless_reloading(_questions_html)
+    return make(rows, tuple([_offered(choice) for choice in chosen]))
+
+
+@functools.lru_cache(maxsize=512)
+def _questions_html(rows: tuple[QuestionRow, ...], chosen: tuple[str | None, ...]) -> SafeString:
+    """A pure function of plain strings (QuestionRow.of, _offered), so kept per process; at
+    most seven states a statement, and the block's 9 kB each, so fewer entries than fieldsets."""
+    make = _unless_reloading(_question_html)
+    return _joined(
+        [
+            make(number, row.name, row.text, row.help_text, choice, ())
+            for number, (row, choice) in enumerate(zip(rows, chosen, strict=True), start=1)
+        ]
+    )
 
 
 @functools.cache
-def _question_maker() -> Callable[..., SafeString]:
-    """_question_html, kept once made unless templates reload (development), when an edit to
-    the template must show at once. Whether they reload is fixed for a process's life."""
-    return _question_html.__wrapped__ if templates_reload() else _question_html
+def _unless_reloading(cached: Callable[..., SafeString]) -> Callable[..., SafeString]:
+    """`cached`, or the function it caches when templates reload (development), when an edit
+    to the template must show at once. Whether they reload is fixed for a process's life."""
+    return cached.__wrapped__ if templates_reload() else cached
 
 
 @functools.lru_cache(maxsize=4096, typed=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from assessments.models import ANSWER_SCALE, Condition, DraftResponse, QuestionBank, Statement
+from assessments.respond_forms import QuestionRow
 
 _LABELS = {**dict(ANSWER_SCALE), None: "Don’t know"}
 
@@ -105,6 +106,18 @@ class Questionnaire:
 
     def statements_for(self, condition: Condition) -> list[Statement]:
         return list(self._pages[1].get(condition.pk, []))
+
+    def question_rows(self, condition: Condition) -> tuple[QuestionRow, ...]:
+        """What the condition's page shows of each of its statements, in order. Made once per
+        questionnaire, so once per process for a published bank's (shared, see for_bank)."""
+        return self._question_rows.get(condition.pk, ())
+
+    @functools.cached_property
+    def _question_rows(self) -> dict[int, tuple[QuestionRow, ...]]:
+        return {
+            pk: tuple(QuestionRow.of(statement) for statement in statements)
+            for pk, statements in self._pages[1].items()
+        }
 
     def url_for_step(self, token: str, step: int) -> str:
         if step <= 0:

@@ -242,7 +242,7 @@ def _saved_fields(
         return {"form": SpectrumForm(initial=initial, bank=questionnaire.bank)}
     page = ConditionPage.from_draft(
         condition,
-        questionnaire.statements_for(condition),
+        questionnaire.question_rows(condition),
         draft.answers,
         draft.comments.get(str(condition.pk), ""),
     )

@@ -17,9 +17,10 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models.fetch_modes import FETCH_RAISE
 from django.db.models.signals import post_init
+from django.db.transaction import TransactionManagementError
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -39,7 +40,7 @@ from assessments.models import (
     RoleLevel,
     Statement,
 )
-from assessments.respond_forms import radio_options
+from assessments.respond_forms import ConditionPage, question_html, radio_options
 from assessments.respond_pages import Questionnaire, _published_questionnaire
 from betterway import jinja2 as jinja2_module
 from betterway.jinja2 import ascii_html, render_with_holes
@@ -355,6 +356,57 @@ def test_a_threads_kept_cursor_goes_with_its_connection(invitation):
     gc.collect()
     assert found == [invitation.pk, before + 1]
     assert len(link_lookup._cursors) == before
+
+
+def test_the_link_lookup_unlogged_raises_djangos_exceptions(invitation, monkeypatch):
+    """With no query log, the lookup runs on its cursor without Django's wrapper, yet a database
+    error still comes out as Django's exception, and a broken transaction is still refused."""
+    assert not connection.queries_logged  # so the unwrapped path is the one tested
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            Invitation.objects.by_token(invitation.token)
+    sql, parts = link_lookup._compiled("default")
+    broken = sql.replace("assessments_invitation", "no_such_table", 1)
+    monkeypatch.setattr(link_lookup, "_compiled", lambda alias: (broken, parts))
+    with pytest.raises(DatabaseError) as raised:
+        Invitation.objects.by_token(invitation.token)
+    assert type(raised.value).__module__ == "django.db.utils"
+
+
+def test_the_link_lookup_goes_through_execute_wrappers(invitation):
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        found = Invitation.objects.by_token(invitation.token)
+    assert found.pk == invitation.pk
+    assert seen == [[invitation.token_hash]]
+
+
+def test_a_pages_questions_are_kept_per_set_of_answers(invitation, cycle):
+    questionnaire = Questionnaire.for_bank(cycle.bank)
+    condition = questionnaire.conditions[0]
+    rows = questionnaire.question_rows(condition)
+    statements = questionnaire.statements_for(condition)
+    assert [row.name for row in rows] == [f"s{s.pk}" for s in statements]
+    nothing = ConditionPage.from_draft(condition, rows, {}, "").questions
+    again = ConditionPage.from_draft(condition, rows, {}, "").questions
+    assert again is nothing  # kept
+    answered = {rows[0].key: 4, rows[1].key: None, rows[2].key: 9}  # 9: never offered
+    questions = ConditionPage.from_draft(condition, rows, answered, "").questions
+    one_by_one = [
+        question_html(number, statement, chosen)
+        for number, (statement, chosen) in enumerate(
+            zip(statements, ["4", "dk"] + [None] * (len(statements) - 2), strict=True), start=1
+        )
+    ]
+    assert questions == "\n".join(one_by_one)
+    assert questions.count(" checked") == 2
+    assert nothing.count(" checked") == 0
 
 
 def test_a_fragment_is_rendered_once_for_the_same_arguments():
