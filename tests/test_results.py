@@ -624,7 +624,10 @@ def test_benchmark_uses_each_places_latest_release_only(place_a):
     later = open_cycle_for(cycles[0].place, bank, min_group_size=3)
     add_responses(later, PartnerFactory(place=cycles[0].place), count=3, values=5)
     _release(later)
-    assert len(results._benchmark_scores(_closed_now(place_a, bank))) == 5
+    scores = results._benchmark_scores(_closed_now(place_a, bank))
+    expected = [c.result.condition_scores for c in [later, *cycles[1:]]]
+    assert sorted(scores, key=str) == sorted(expected, key=str)  # as stored, decoded
+    assert all(isinstance(score, float) for found in scores for score in found.values())
 
 
 def _closed_now(place, bank) -> Cycle:
