@@ -11,6 +11,8 @@ import gc
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Answer, Cycle, CycleResult, CycleStatus, Statement
 from bench import instructions, loadtest, measure
@@ -181,3 +183,21 @@ def test_database_cpu_counts_connections_that_came_and_went_without_going_negati
     before = {10: 1.0, 11: 2.0}  # 11 ends during the window (CONN_MAX_AGE), 12 begins
     after = {10: 1.5, 12: 0.25}
     assert loadtest.cpu_used(before, after) == pytest.approx(0.75)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_starts_by_vacuuming_what_runs_write_on_postgresql():
+    with CaptureQueriesContext(connection) as queries:
+        measure.vacuum()
+    vacuums = [query["sql"] for query in queries if query["sql"].startswith("VACUUM")]
+    if connection.vendor == "postgresql":
+        assert len(vacuums) == 1
+        assert '"assessments_answer"' in vacuums[0] and '"assessments_response"' in vacuums[0]
+    else:
+        assert vacuums == []
+
+
+def test_no_vacuum_inside_a_transaction():
+    with CaptureQueriesContext(connection) as queries:
+        measure.vacuum()
+    assert len(queries) == 0
