@@ -160,7 +160,7 @@ def checks(figures: list[Figure], load: list[LoadResult] | None, places: int) ->
         found.append(
             Check(
                 f"questionnaire page ≥ {LOAD_RATIO_MIN} × minimal view requests/s, no errors",
-                f"{page.rps:.0f} / {minimal.rps:.0f} = {ratio(page, minimal):.2f}, {errors} errors",
+                f"{page.rps:.0f} / {minimal.rps:.0f} = {ratio(page, minimal):.3f}, {errors} errors",
                 ratio(page, minimal) >= LOAD_RATIO_MIN and errors == 0,
             )
         )
