@@ -6,10 +6,10 @@ rule can be tested by hand-worked arithmetic, without a database.
 
 Means use `statistics.fmean`, which adds floats exactly (`math.fsum`) and then divides; a plain
 `sum() / len()` can turn an average of averages that is 75 on paper into 74.99999999999999 and drop
-it into the band below. (`statistics.mean` divides exactly too, in fractions: 30 to 100 µs a call
-where fmean takes one, some 400 calls and 15 ms of the 150 ms that closing a cycle took. The two
-can differ only in the last binary digit, and only where the exact mean is no float at all, so
-no band or rounded figure changes.)
+it into the band below. (`statistics.mean` divides exactly too, in fractions: 30 to 100 µs a
+call where fmean takes about one, some 400 calls and 15 ms of the 150 ms that closing a cycle
+took. The two can differ only in the last binary digit, and only where the exact mean is no
+float at all, so no band or rounded figure changes.)
 """
 
 import math

@@ -283,11 +283,12 @@ def cleanup() -> None:
 def vacuum() -> None:
     """VACUUM (ANALYZE) the tables a run writes to, on PostgreSQL, outside any transaction.
 
-    Every run leaves its fixtures' deleted rows behind (about 110,000 answers: made, rewritten by
-    closing, deleted by `cleanup`). A server with autovacuum clears them; where it is off (as on
-    the machines of docs/PERFORMANCE.md) they pile up from run to run: after some 830,000 dead answers (a morning's runs), the
-    dashboard's, the comparison's and closing's p95 were a tenth to a fifth above what they were
-    once vacuumed. So each run starts from tables as a maintained server keeps them.
+    Every run leaves some 70,000 dead answers behind: its closing fixtures' answers, rewritten
+    when each cycle closes, and the rewritten ones, deleted by `cleanup`. A server with
+    autovacuum clears them; where it is off (as on the machines of docs/PERFORMANCE.md) they pile
+    up from run to run: with 830,000 of them (a morning's runs), the dashboard's, the
+    comparison's and closing's p95 were a tenth to a fifth above what they were once vacuumed.
+    So each run starts from tables as a maintained server keeps them.
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return  # SQLite, or a test's transaction, where VACUUM cannot run
