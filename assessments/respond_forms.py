@@ -72,9 +72,9 @@ class ConditionPage:
     ) -> ConditionPage:
         """The page with the draft's saved answers: `rows` are the condition's statements, as
         Questionnaire.question_rows() gives them."""
-        chosen = tuple(
-            [choice_from_stored(answers[row.key]) if row.key in answers else None for row in rows]
-        )
+        chosen = [
+            choice_from_stored(answers[row.key]) if row.key in answers else None for row in rows
+        ]
         box = CommentBox("comment", "id_comment", comment_label(condition), comment, [])
         return cls(questions_html(tuple(rows), chosen), box)
 
@@ -109,7 +109,7 @@ def question_html(
     return make(number, row.name, row.text, row.help_text, _offered(chosen), errors)
 
 
-def questions_html(rows: tuple[QuestionRow, ...], chosen: tuple[str | None, ...]) -> SafeString:
+def questions_html(rows: tuple[QuestionRow, ...], chosen: Sequence[str | None]) -> SafeString:
     """Every statement's fieldset of a page without errors, in order, each `chosen` checked.
 
     The whole block is kept per set of answers, not only each fieldset: the busiest request is

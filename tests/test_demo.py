@@ -90,13 +90,13 @@ def test_the_demo_places_pages_still_show_their_results_beside_the_open_round(cl
     _load_demo()
     assert client.login(username=username, password=DEMO_PASSWORD)
     open_round = Cycle.objects.get(name=OPEN_CYCLE_NAME)
-    latest = Cycle.objects.filter(place=open_round.place, status=CycleStatus.RELEASED).first()
+    released = Cycle.objects.filter(place=open_round.place, status=CycleStatus.RELEASED).first()
     home = client.get(reverse("home")).content.decode()
     assert "Riverside" in home
-    dashboard = client.get(reverse("dashboard", args=["riverside", latest.pk]))
-    assert dashboard.status_code == 200 and latest.name in dashboard.content.decode()
+    dashboard = client.get(reverse("dashboard", args=["riverside", released.pk]))
+    assert dashboard.status_code == 200 and released.name in dashboard.content.decode()
     place_page = client.get(reverse("place_detail", args=["riverside"])).content.decode()
-    assert latest.name in place_page
+    assert released.name in place_page
     if username == "facilitator":
         assert OPEN_CYCLE_NAME in place_page
         detail = client.get(reverse("cycle_detail", args=["riverside", open_round.pk]))
