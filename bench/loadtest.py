@@ -50,6 +50,10 @@ class LoadResult:
     # is running. None where it could not be read.
     app_cpu_ms: float | None = None
     db_cpu_ms: float | None = None
+    # Requests per second of each window, in the order taken (one entry for a single window):
+    # the report pairs them with the minimal view's windows to show how much a ratio moves
+    # within one run.
+    window_rps: tuple[float, ...] = ()
 
     @property
     def rps(self) -> float:
@@ -271,7 +275,8 @@ def ratio(result: LoadResult, baseline: LoadResult) -> float:
 
 def combine(windows: list[LoadResult]) -> LoadResult:
     """One line's windows as one result: requests, time and errors added up, CPU per request
-    weighted by requests, the median window's p50 latency and the worst window's p99."""
+    weighted by requests, the median window's p50 latency and the worst window's p99, and each
+    window's requests per second kept in turn."""
     requests = sum(window.requests for window in windows)
 
     def per_request(values: list[float | None]) -> float | None:
@@ -291,7 +296,16 @@ def combine(windows: list[LoadResult]) -> LoadResult:
         tool=windows[0].tool,
         app_cpu_ms=per_request([window.app_cpu_ms for window in windows]),
         db_cpu_ms=per_request([window.db_cpu_ms for window in windows]),
+        window_rps=tuple(window.rps for window in windows),
     )
+
+
+def window_ratios(result: LoadResult, baseline: LoadResult) -> list[float]:
+    """Each of `result`'s windows against the baseline's window of the same turn, taken
+    seconds before it: the spread of these is how far the machine moved the ratio in one run."""
+    return [
+        rps / base for rps, base in zip(result.window_rps, baseline.window_rps, strict=True) if base
+    ]
 
 
 def run(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 from dataclasses import dataclass
 
 import django
 from django.db import connection
 
 from assessments.models import Answer, Cycle, CycleResult, Response
-from bench.loadtest import LoadResult, ratio
+from bench.loadtest import LoadResult, ratio, window_ratios
 from bench.measure import Figure
 from places.models import Place
 
@@ -111,9 +112,20 @@ def load_lines(results: list[LoadResult]) -> list[str]:
             by_cpu = f"   (by CPU per request: {minimal.cpu_ms / result.cpu_ms:.2f})"
         lines.append(
             f"{result.name + ' ÷ minimal view, requests/s':<48} "
-            f"{ratio(result, minimal):5.2f}{by_cpu}"
+            f"{ratio(result, minimal):5.2f}{by_cpu}{_spread(result, minimal)}"
         )
     return lines
+
+
+def _spread(result: LoadResult, minimal: LoadResult) -> str:
+    """The window-by-window ratios' lowest, median and highest, where there are several."""
+    ratios = sorted(window_ratios(result, minimal))
+    if len(ratios) < 2:
+        return ""
+    return (
+        f"; {len(ratios)} windows {ratios[0]:.2f}–{ratios[-1]:.2f}, "
+        f"median {statistics.median(ratios):.2f}"
+    )
 
 
 def checks(figures: list[Figure], load: list[LoadResult] | None, places: int) -> list[Check]:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Answer, Cycle, CycleResult, CycleStatus, Statement
-from bench import instructions, loadtest, measure
+from bench import instructions, loadtest, measure, report
 from bench.urls import LOOKUP_PATH, MINIMAL_PATH, ONE_QUERY_PATH
 
 pytestmark = pytest.mark.django_db
@@ -175,8 +175,26 @@ def test_a_lines_windows_add_up_to_one_result():
     assert whole.app_cpu_ms == pytest.approx((300 * 2.0 + 100 * 4.0) / 400)
     assert whole.db_cpu_ms == pytest.approx((300 * 0.2 + 100 * 0.4) / 400)
     assert whole.latency_p99_ms == 90.0
+    assert whole.window_rps == (100.0, pytest.approx(100 / 3.0))
     unread = loadtest.combine([window(10, 1.0, None, None, None, None)])
     assert unread.app_cpu_ms is None and unread.latency_p50_ms is None
+
+
+def test_the_report_shows_how_far_the_windows_moved_each_ratio():
+    def line(name, *rates):
+        windows = [loadtest.LoadResult(name, 1.0, rate, 0, None, None, "wrk") for rate in rates]
+        return loadtest.combine(windows)
+
+    minimal = line("minimal Django view", 1000, 800, 1000)
+    page = line("questionnaire page", 600, 320, 450)
+    # Each window against the minimal view's window of the same turn: 0.60, 0.40, 0.45.
+    assert loadtest.window_ratios(page, minimal) == pytest.approx([0.6, 0.4, 0.45])
+    ratio_line = report.load_lines([minimal, page])[-1]
+    # The target's ratio is the whole line's: 1,370 requests against 2,800.
+    assert ratio_line.startswith("questionnaire page ÷ minimal view, requests/s")
+    assert "0.49; 3 windows 0.40–0.60, median 0.45" in ratio_line
+    single = report.load_lines([line("minimal Django view", 1000), line("page", 600)])[-1]
+    assert "windows" not in single
 
 
 def test_database_cpu_counts_connections_that_came_and_went_without_going_negative():

@@ -23,10 +23,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--place", help="Slug of the generated place to read (default: first).")
         parser.add_argument(
-            "--load-seconds", type=int, default=15, help="Load test time of each line, in all."
+            "--load-seconds", type=int, default=30, help="Load test time of each line, in all."
         )
         parser.add_argument(
-            "--load-rounds", type=int, default=5, help="Windows each line's time is cut into."
+            "--load-rounds", type=int, default=10, help="Windows each line's time is cut into."
         )
         parser.add_argument("--connections", type=int, default=16, help="Load test connections.")
         parser.add_argument(
