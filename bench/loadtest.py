@@ -303,9 +303,10 @@ def combine(windows: list[LoadResult]) -> LoadResult:
 def window_ratios(result: LoadResult, baseline: LoadResult) -> list[float]:
     """Each of `result`'s windows against the baseline's window of the same turn, taken
     seconds before it: the spread of these is how far the machine moved the ratio in one run."""
-    return [
-        rps / base for rps, base in zip(result.window_rps, baseline.window_rps, strict=True) if base
-    ]
+    if len(result.window_rps) != len(baseline.window_rps):
+        return []  # not taken in turn: there is nothing to pair
+    pairs = zip(result.window_rps, baseline.window_rps, strict=True)
+    return [rps / base for rps, base in pairs if base]
 
 
 def run(
@@ -315,7 +316,7 @@ def run(
     seconds: int,
     connections: int,
     workers: int | None = None,
-    rounds: int = 5,
+    rounds: int = 10,
 ) -> list[LoadResult]:
     """Under load: the minimal view, the minimal view plus one indexed query (the least a
     personal-link page can do), the minimal view plus the link's lookup as every respondent page

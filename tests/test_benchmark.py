@@ -195,6 +195,7 @@ def test_the_report_shows_how_far_the_windows_moved_each_ratio():
     assert "0.49; 3 windows 0.40–0.60, median 0.45" in ratio_line
     single = report.load_lines([line("minimal Django view", 1000), line("page", 600)])[-1]
     assert "windows" not in single
+    assert loadtest.window_ratios(line("page", 600), minimal) == []  # windows not taken in turn
 
 
 def test_database_cpu_counts_connections_that_came_and_went_without_going_negative():
