@@ -123,8 +123,8 @@ def questions_html(rows: tuple[QuestionRow, ...], chosen: Sequence[str | None]) 
 
 @functools.lru_cache(maxsize=512)
 def _questions_html(rows: tuple[QuestionRow, ...], chosen: tuple[str | None, ...]) -> SafeString:
-    """A pure function of plain strings (QuestionRow.of, _offered), so kept per process; at
-    most seven states a statement, and the block's 9 kB each, so fewer entries than fieldsets."""
+    """A pure function of plain strings (QuestionRow.of, _offered), so kept per process. At
+    most 512 blocks of about 9 kB (some 4.6 MB), where the single fieldsets keep 4,096."""
     make = _unless_reloading(_question_html)
     return _joined(
         [

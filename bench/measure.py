@@ -288,8 +288,8 @@ def vacuum() -> None:
     autovacuum clears them; where it is off (as on the machines of docs/PERFORMANCE.md) they pile
     up from run to run: with 830,000 of them (a morning's runs), the dashboard's, the
     comparison's and closing's p95 were a tenth to a fifth above what they were once vacuumed
-    (three runs before against three after, minutes apart).
-    So each run starts from tables as a maintained server keeps them.
+    (three runs before against three after, minutes apart). So each run starts from tables as a
+    maintained server keeps them.
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return  # SQLite, or a test's transaction, where VACUUM cannot run
