@@ -29,7 +29,6 @@ from assessments.models import (
     SpectrumType,
     Statement,
 )
-from assessments.results import cycles_with_results_in_order, rebuild_snapshot
 from places.models import Partner, Place, Sector, Size
 
 CYCLE_DATES = [
@@ -149,6 +148,7 @@ def _make_responses(
             response = Response(
                 cycle=cycle,
                 partner=partner,
+                **partner.group_attributes(),
                 role_level=rng.choice(ROLE_MIX),
                 spectrum_choice=spectrum,
                 submitted_on=cycle.opens_on + dt.timedelta(days=rng.randint(0, 20)),
@@ -174,12 +174,16 @@ def _make_responses(
     )
 
 
-def _close_and_release(cycle: Cycle, release: bool) -> None:
+def _close_and_release(cycle: Cycle, opens_on: dt.date, closes_on: dt.date) -> None:
+    """Open, close and release the round as if on its own dates: each cycle closed on its
+    closing day and was released a fortnight later, so its trend and benchmark see the history
+    before it, built once as any round's results are."""
+    opened_at = dt.datetime.combine(opens_on, dt.time(9), tzinfo=dt.UTC)
+    closed_at = dt.datetime.combine(closes_on, dt.time(17), tzinfo=dt.UTC)
+    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN, opened_at=opened_at)
     cycle.status = CycleStatus.OPEN
-    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
-    services.close_cycle(cycle)
-    if release:
-        services.release_cycle(cycle)
+    services.close_cycle(cycle, at=closed_at)
+    services.release_cycle(cycle, at=closed_at + dt.timedelta(days=14))
 
 
 def _background_place(slug: str, name: str) -> Place:
@@ -237,19 +241,8 @@ def load_demo_results(bank: QuestionBank, seed: int = 2026) -> int:
         if not new:
             continue
         _make_responses(cycle, story, index, statements, rng)
-        _close_and_release(cycle, release=True)
-        # Date the demo history as if each cycle closed on its closing day and was released a
-        # fortnight later, then rebuild, so trends and benchmarks see that history.
-        closed_at = dt.datetime.combine(closes_on, dt.time(17), tzinfo=dt.UTC)
-        Cycle.objects.filter(pk=cycle.pk).update(
-            closed_at=closed_at,
-            released_at=closed_at + dt.timedelta(days=14),
-            opened_at=dt.datetime.combine(opens_on, dt.time(9), tzinfo=dt.UTC),
-        )
+        _close_and_release(cycle, opens_on, closes_on)
         created += 1
-    if created:
-        for cycle in cycles_with_results_in_order():
-            rebuild_snapshot(cycle)
     return created
 
 

@@ -103,6 +103,9 @@ class NewResponse:
     id: uuid.UUID
     cycle_id: int
     partner_id: int
+    sector: str
+    size: str
+    is_lead: bool
     role_level: str
     spectrum_choice: str
     submitted_on: dt.date
@@ -132,25 +135,27 @@ def _value(level: float, reverse: bool, rng: random.Random) -> int | None:
 
 def draw_responses(
     cycle_id: int,
-    partners: list[tuple[int, int]],
+    partners: list[tuple[Partner, int]],
     statements: list[tuple[int, bool]],
     count: int,
     level: float,
     submitted_on: dt.date,
     rng: random.Random,
 ) -> list[NewResponse]:
-    """`count` responses to one cycle. `partners` are (partner id, weight) pairs; `statements`
+    """`count` responses to one cycle. `partners` are (partner, weight) pairs; `statements`
     are (statement id, reverse keyed) pairs; `level` is the place's typical score on 0–100."""
-    partner_ids = [pk for pk, _weight in partners]
-    weights = [weight for _pk, weight in partners]
+    own = [partner for partner, _weight in partners]
+    weights = [weight for _partner, weight in partners]
     responses = []
     for _ in range(count):
         respondent_level = level + rng.gauss(0, 8)
+        partner = rng.choices(own, weights)[0]
         responses.append(
             NewResponse(
                 id=uuid.UUID(int=rng.getrandbits(128), version=4),
                 cycle_id=cycle_id,
-                partner_id=rng.choices(partner_ids, weights)[0],
+                partner_id=partner.pk,
+                **partner.group_attributes(),
                 role_level=rng.choice(ROLE_LEVELS),
                 spectrum_choice=rng.choice(SPECTRUM),
                 submitted_on=submitted_on,
@@ -174,6 +179,9 @@ def insert_responses(responses: Iterable[NewResponse]) -> tuple[int, int]:
                 id=r.id,
                 cycle_id=r.cycle_id,
                 partner_id=r.partner_id,
+                sector=r.sector,
+                size=r.size,
+                is_lead=r.is_lead,
                 role_level=r.role_level,
                 spectrum_choice=r.spectrum_choice,
                 submitted_on=r.submitted_on,
@@ -197,8 +205,8 @@ def _copy_responses(responses: list[NewResponse]) -> tuple[int, int]:
     answers = 0
     with connection.cursor() as cursor:
         copy_sql = (
-            f"COPY {response_table} (id, cycle_id, partner_id, role_level, spectrum_choice, "  # noqa: S608
-            "submitted_on) FROM STDIN"
+            f"COPY {response_table} (id, cycle_id, partner_id, sector, size, is_lead, "  # noqa: S608
+            "role_level, spectrum_choice, submitted_on) FROM STDIN"
         )
         with cursor.copy(copy_sql) as copy:
             for r in responses:
@@ -207,6 +215,9 @@ def _copy_responses(responses: list[NewResponse]) -> tuple[int, int]:
                         r.id,
                         r.cycle_id,
                         r.partner_id,
+                        r.sector,
+                        r.size,
+                        r.is_lead,
                         r.role_level,
                         r.spectrum_choice,
                         r.submitted_on,
@@ -369,7 +380,9 @@ def partners_for(place: Place, name_prefix: str) -> list[Partner]:
     ]
 
 
-def _places_partners_and_people(count: int) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
+def _places_partners_and_people(
+    count: int,
+) -> tuple[list[int], dict[int, list[tuple[Partner, int]]]]:
     """Places, their partners, a facilitator of all of them and one member per place."""
     with transaction.atomic():
         places = Place.objects.bulk_create(
@@ -398,10 +411,10 @@ def _places_partners_and_people(count: int) -> tuple[list[int], dict[int, list[t
             batch_size=BATCH_SIZE,
         )
         weights = [weight for *_rest, weight in PARTNERS]
-        partners_of: dict[int, list[tuple[int, int]]] = {}
+        partners_of: dict[int, list[tuple[Partner, int]]] = {}
         for index, place in enumerate(places):
             own = partners[index * len(PARTNERS) : (index + 1) * len(PARTNERS)]
-            partners_of[place.pk] = [(p.pk, w) for p, w in zip(own, weights, strict=True)]
+            partners_of[place.pk] = list(zip(own, weights, strict=True))
         Membership.objects.bulk_create(
             [Membership(user=facilitator, place=place, role=Role.FACILITATOR) for place in places]
             + [
@@ -409,7 +422,7 @@ def _places_partners_and_people(count: int) -> tuple[list[int], dict[int, list[t
                     user=member,
                     place=place,
                     role=Role.MEMBER,
-                    partner_id=partners_of[place.pk][0][0],
+                    partner=partners_of[place.pk][0][0],
                 )
                 for member, place in zip(members, places, strict=True)
             ],

@@ -8,7 +8,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from assessments.scoring import DEFAULT_MIN_GROUP_SIZE, LOWEST_MIN_GROUP_SIZE
-from places.models import Partner, Place
+from places.models import Partner, Place, Sector, Size
 
 
 class ImmutableBankError(Exception):
@@ -578,6 +578,12 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="responses")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="responses")
+    # The groups this response counts in, as they were when it was submitted (DESIGN §6):
+    # results never read the partner's current sector, size or lead flag, so editing a partner
+    # later cannot regroup answers and let two versions of a figure be set against each other.
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    size = models.CharField(max_length=16, choices=Size.choices)
+    is_lead = models.BooleanField("from a lead partner")
     role_level = models.CharField(max_length=20, choices=RoleLevel.choices)
     spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
     submitted_on = models.DateField()
@@ -587,6 +593,10 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(role_level__in=RoleLevel.values), name="response_role_level_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values), name="response_sector_valid"
+            ),
+            models.CheckConstraint(condition=Q(size__in=Size.values), name="response_size_valid"),
             models.CheckConstraint(
                 condition=Q(spectrum_choice__in=[*SpectrumType.values, ""]),
                 name="response_spectrum_valid",

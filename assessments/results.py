@@ -11,9 +11,13 @@ too. The trend compares with the place's latest *released* cycle that closed bef
 (DESIGN §5: comparing with an unreleased cycle would let members work out its hidden figures),
 matching conditions and statements by key across bank versions. The benchmark compares with the
 latest release of every other place released in the BENCHMARK_WINDOW_MONTHS before this cycle
-closed, read from their narrow `condition_scores` column. `manage.py recompute_results` rebuilds
-every snapshot in the order the cycles closed, so a rebuilt cycle compares with its predecessors'
-rebuilt figures and picks up releases made since it was built.
+closed, read from their narrow `condition_scores` column.
+
+Respondents are grouped by the sector, size and lead flag stored on each response when it was
+submitted, never by the partners' current ones. The snapshot is built once, at close; release
+publishes it as it is. `manage.py recompute_results` rebuilds closed, unreleased snapshots only (in
+the order the cycles closed, so that they pick up releases made since); a released snapshot is
+never rebuilt (DESIGN §6).
 
 Snapshot document (`CycleResult.data`), schema version 1
 ========================================================
@@ -161,6 +165,8 @@ def _answers(cycle: Cycle, statement_ids: list[int]):
 
 @dataclass(frozen=True)
 class _Respondent:
+    """A response's partner and the groups it counts in, as stored when it was submitted."""
+
     partner: int
     sector: str
     role_level: str
@@ -195,11 +201,12 @@ def _load(cycle: Cycle) -> _Inputs:
         .order_by("condition__order", "order", "pk")
         .values("pk", "key", "text", "reverse_keyed", "condition_id")
     )
+    # The groups fixed at submission, never the partners' current ones (DESIGN §6).
     respondents = {
         pk: _Respondent(partner, sector, role_level, is_lead)
         for pk, partner, sector, role_level, is_lead in Response.objects.filter(cycle=cycle)
         .order_by()
-        .values_list("pk", "partner_id", "partner__sector", "role_level", "partner__is_lead")
+        .values_list("pk", "partner_id", "sector", "role_level", "is_lead")
     }
 
     statement_ids = [statement["pk"] for statement in statements]
@@ -415,10 +422,12 @@ def shown_groups(
     return {name: group for name, group in candidates.items() if name not in hidden}
 
 
-def _heatmap_columns(partners: list[dict]) -> dict[str, list[dict]]:
-    # Columns come from the place's partner list and the fixed role levels, never from who
-    # answered, so a hidden column says nothing about whether anyone from it took part.
+def _heatmap_columns(partners: list[dict], respondents: Iterable[_Respondent]) -> dict:
+    # Columns come from the place's partner list and the fixed role levels, not from who
+    # answered, so a hidden column says nothing about whether anyone from it took part. A sector
+    # a partner has left since its people answered keeps its column: they are counted in it.
     sectors = {partner["sector"] for partner in partners}
+    sectors |= {respondent.sector for respondent in respondents}
     return {
         "sector": [{"key": s.value, "label": s.label} for s in Sector if s.value in sectors],
         "role_level": [{"key": r.value, "label": r.label} for r in RoleLevel],
@@ -589,8 +598,10 @@ def _compute(cycle: Cycle) -> tuple[dict, dict[str, float], float | None, int]:
         {s["key"]: s.get("mean") for s in previous.data.get("statements", [])} if previous else {}
     )
     others = _benchmark_scores(cycle)
-    columns = _heatmap_columns(inputs.partners)
-    has_leads = any(partner["is_lead"] for partner in inputs.partners)
+    columns = _heatmap_columns(inputs.partners, respondents.values())
+    has_leads = any(partner["is_lead"] for partner in inputs.partners) or any(
+        respondent.is_lead for respondent in respondents.values()
+    )
     dimensions = [d for d in DIMENSIONS if d != "lead" or has_leads]
 
     conditions = []
@@ -824,17 +835,29 @@ def _comments(cycle: Cycle) -> list[dict]:
     return comments
 
 
+class ReleasedResultsAreFrozen(Exception):
+    """A released snapshot is never rebuilt."""
+
+
 @transaction.atomic
 def rebuild_snapshot(cycle: Cycle) -> CycleResult:
-    """Replace a cycle's snapshot (used by recompute_results)."""
+    """Replace the snapshot of a closed, unreleased cycle (used by recompute_results)."""
+    # Read the status from the database, under the cycle's row lock, so that a release landing
+    # meanwhile cannot be overtaken by a rebuild.
+    status = Cycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle.pk)
+    if status != CycleStatus.CLOSED:
+        raise ReleasedResultsAreFrozen(
+            f"{cycle} is {CycleStatus(status).label.lower()}: only the results of a closed, "
+            "unreleased round can be worked out again."
+        )
     CycleResult.objects.filter(cycle=cycle).delete()
     return build_snapshot(cycle)
 
 
-def cycles_with_results_in_order():
-    """Cycles with results in the order they closed, so trends see rebuilt predecessors."""
+def cycles_to_recompute():
+    """Closed, unreleased cycles in the order they closed, so trends see rebuilt predecessors."""
     return (
-        Cycle.objects.with_results()
+        Cycle.objects.filter(status=CycleStatus.CLOSED)
         .select_related("bank", "place")
         .order_by(F("closed_at").asc(nulls_first=True), "pk")
     )

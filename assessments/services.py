@@ -39,8 +39,10 @@ class TransitionError(Exception):
 # --- Cycle lifecycle ---
 
 
-def _transition(cycle: Cycle, source: str, target: str, stamp: str) -> None:
-    now = timezone.now()
+def _transition(
+    cycle: Cycle, source: str, target: str, stamp: str, at: dt.datetime | None = None
+) -> None:
+    now = at or timezone.now()
     # A conditional update, so two facilitators clicking at once cannot both succeed.
     moved = Cycle.objects.filter(pk=cycle.pk, status=source).update(status=target, **{stamp: now})
     if not moved:
@@ -62,12 +64,12 @@ def open_cycle(cycle: Cycle) -> None:
 
 
 @transaction.atomic
-def close_cycle(cycle: Cycle) -> None:
+def close_cycle(cycle: Cycle, at: dt.datetime | None = None) -> None:
     """Close the cycle: links stop working, unsubmitted drafts are discarded and the results
-    snapshot is built, all or nothing."""
+    snapshot is built, all or nothing. `at` dates the closing (demo and imported history)."""
     from assessments.results import build_snapshot  # results imports models; keep this light
 
-    _transition(cycle, CycleStatus.OPEN, CycleStatus.CLOSED, "closed_at")
+    _transition(cycle, CycleStatus.OPEN, CycleStatus.CLOSED, "closed_at", at)
     # Drafts that were never submitted are not results: they go, with their link to a person.
     DraftResponse.objects.filter(invitation__cycle=cycle).delete()
     _rewrite_submissions(cycle)
@@ -86,23 +88,21 @@ def _rewrite_submissions(cycle: Cycle) -> None:
     """
     rng = random.SystemRandom()
     Invitation.objects.filter(cycle=cycle).update(submitted=F("submitted"))
-    responses = list(
-        Response.objects.filter(cycle=cycle).values(
-            "id", "partner_id", "role_level", "spectrum_choice", "submitted_on"
-        )
-    )
+    fields = [
+        "partner_id",
+        "sector",
+        "size",
+        "is_lead",
+        "role_level",
+        "spectrum_choice",
+        "submitted_on",
+    ]
+    responses = list(Response.objects.filter(cycle=cycle).values("id", *fields))
     comments = list(Comment.objects.filter(cycle=cycle).values_list("condition_id", "text"))
     rng.shuffle(responses)
     rng.shuffle(comments)
     new_responses = Response.objects.bulk_create(
-        Response(
-            cycle=cycle,
-            partner_id=row["partner_id"],
-            role_level=row["role_level"],
-            spectrum_choice=row["spectrum_choice"],
-            submitted_on=row["submitted_on"],
-        )
-        for row in responses
+        Response(cycle=cycle, **{field: row[field] for field in fields}) for row in responses
     )
     _copy_answers_shuffled(
         {row["id"]: new.id for row, new in zip(responses, new_responses, strict=True)}
@@ -155,13 +155,11 @@ def _copy_answers_shuffled(new_ids: dict[uuid.UUID, uuid.UUID]) -> None:
 
 
 @transaction.atomic
-def release_cycle(cycle: Cycle) -> None:
-    _transition(cycle, CycleStatus.CLOSED, CycleStatus.RELEASED, "released_at")
-    # Trends compare with the previous *released* cycle, and an earlier cycle may have been
-    # released since this one closed: work the results out again as members will see them.
-    from assessments.results import rebuild_snapshot
-
-    rebuild_snapshot(cycle)
+def release_cycle(cycle: Cycle, at: dt.datetime | None = None) -> None:
+    """Publish the snapshot built at close, the one the facilitator reviewed. It is never
+    rebuilt (DESIGN §6): a second version of the same round's figures, set against the first,
+    could isolate a few people."""
+    _transition(cycle, CycleStatus.CLOSED, CycleStatus.RELEASED, "released_at", at)
 
 
 def close_due_cycles(today: dt.date | None = None) -> list[Cycle]:
@@ -308,9 +306,11 @@ def submit_response(invitation: Invitation) -> bool:
     if problems:
         raise SubmitRefused(" ".join(problems))  # the atomic block undoes the claim
 
+    partner = Partner.objects.get(pk=draft.partner_id)
     response = Response.objects.create(
         cycle_id=invitation.cycle_id,
-        partner_id=draft.partner_id,
+        partner=partner,
+        **partner.group_attributes(),  # fixed now: later edits of the partner change nothing
         role_level=draft.role_level,
         spectrum_choice=draft.spectrum_choice,
         submitted_on=timezone.localdate(),  # the day only: no time that could match a log line

@@ -363,7 +363,7 @@ def prepare(
 
     closing = []
     partner_weights = [
-        (p.pk, weight) for p, (*_, weight) in zip(partners, load_data.PARTNERS, strict=True)
+        (p, weight) for p, (*_, weight) in zip(partners, load_data.PARTNERS, strict=True)
     ]
     pairs = [(s.pk, s.reverse_keyed) for s in statements]
     for n in range(min(warmup, 2) + 1 + close_iterations):

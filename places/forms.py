@@ -14,7 +14,8 @@ class PartnerForm(forms.ModelForm):
             "name": "Respondents pick their organisation by this name, and invitation lists "
             "match on it.",
             "is_lead": "Tick for the convenor, commissioner or accountable body. Results compare "
-            "lead partners with everyone else.",
+            "lead partners with everyone else. Like the sector and size, a change counts for "
+            "answers given from now on: answers already given keep the groups they had.",
         }
 
     def __init__(self, *args, place: Place, **kwargs):

@@ -80,6 +80,10 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def group_attributes(self) -> dict:
+        """What a response from this partner is grouped by, copied onto it when submitted."""
+        return {"sector": self.sector, "size": self.size, "is_lead": self.is_lead}
+
 
 class Membership(models.Model):
     user = models.ForeignKey(

@@ -160,6 +160,7 @@ def add_responses(
         Response(
             cycle=cycle,
             partner=partner,
+            **partner.group_attributes(),
             role_level=role_level,
             spectrum_choice=spectrum,
             submitted_on=dt.date.today(),

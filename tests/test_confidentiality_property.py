@@ -311,6 +311,7 @@ def build_and_render(scenario: Scenario) -> Outputs:
         Response(
             cycle=cycle,
             partner=partners[r.partner],
+            **partners[r.partner].group_attributes(),
             role_level=r.role_level,
             spectrum_choice=r.spectrum,
             submitted_on=cycle.opens_on,

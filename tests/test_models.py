@@ -134,7 +134,11 @@ def test_response_has_no_link_to_invitation_or_user():
 
 def _response(cycle, partner):
     return Response.objects.create(
-        cycle=cycle, partner=partner, role_level=RoleLevel.MANAGER, submitted_on=dt.date.today()
+        cycle=cycle,
+        partner=partner,
+        **partner.group_attributes(),
+        role_level=RoleLevel.MANAGER,
+        submitted_on=dt.date.today(),
     )
 
 
@@ -156,16 +160,18 @@ def test_answer_values_must_be_1_to_5_or_dont_know():
 def test_response_role_level_and_spectrum_must_be_known_values():
     cycle = CycleFactory()
     partner = PartnerFactory(place=cycle.place)
+    attributes = partner.group_attributes()
     today = dt.date.today()
     assert refused(
         lambda: Response.objects.create(
-            cycle=cycle, partner=partner, role_level="king", submitted_on=today
+            cycle=cycle, partner=partner, **attributes, role_level="king", submitted_on=today
         )
     )
     assert refused(
         lambda: Response.objects.create(
             cycle=cycle,
             partner=partner,
+            **attributes,
             role_level="manager",
             spectrum_choice="chaos",
             submitted_on=today,

@@ -772,7 +772,7 @@ def test_collaboration_type_never_names_a_hidden_spectrum_answer(place_a):
     assert data["collaboration_type"]["key"] == "unknown"
 
 
-def test_release_refreshes_the_trend_when_an_earlier_cycle_was_released_late(place_a):
+def test_release_publishes_the_snapshot_reviewed_at_close(place_a):
     bank = make_keyed_bank(("c0",), n_statements=2)
     partner = PartnerFactory(place=place_a)
     first = open_cycle_for(place_a, bank, min_group_size=3)
@@ -780,22 +780,28 @@ def test_release_refreshes_the_trend_when_an_earlier_cycle_was_released_late(pla
     _close(first)  # closed, not yet released
     second = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(second, partner, count=4, values=4)
-    assert _close(second).data["previous_cycle"] is None  # nothing released to compare with
+    reviewed = _close(second)
+    assert reviewed.data["previous_cycle"] is None  # nothing released to compare with
     services.release_cycle(first)
     services.release_cycle(second)
-    data = CycleResult.objects.get(cycle=second).data
-    assert data["previous_cycle"] is not None
-    # 2 → 25 points, 4 → 75 points: up 50.
-    assert data["conditions"][0]["trend"]["change"] == pytest.approx(50.0)
+    published = CycleResult.objects.get(cycle=second)
+    # The very row the facilitator reviewed: no second version for anyone to set against it.
+    assert published.pk == reviewed.pk
+    assert published.data == reviewed.data
 
 
-def test_recompute_leaves_released_results_alone_unless_asked(place_a):
+def test_released_results_are_never_rebuilt(place_a):
     cycle = open_cycle_for(place_a, make_keyed_bank(("c0",)), min_group_size=3)
     add_responses(cycle, PartnerFactory(place=place_a), count=3)
     _close(cycle)
     services.release_cycle(cycle)
     released = CycleResult.objects.get(cycle=cycle).pk
-    call_command("recompute_results", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("recompute_results", stdout=out)
+    assert "Rebuilt 0 snapshot(s)." in out.getvalue()
     assert CycleResult.objects.get(cycle=cycle).pk == released
-    call_command("recompute_results", "--include-released", stdout=io.StringIO())
-    assert CycleResult.objects.get(cycle=cycle).pk != released
+    with pytest.raises(CommandError, match=f"Cycle {cycle.pk} is released: its results are frozen"):
+        call_command("recompute_results", "--cycle", str(cycle.pk))
+    with pytest.raises(results.ReleasedResultsAreFrozen, match="only the results of a closed"):
+        results.rebuild_snapshot(cycle)
+    assert CycleResult.objects.get(cycle=cycle).pk == released
