@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from html import escape
 from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from assessments import charts, scoring
+from assessments import charts, scoring, suppression
 
 BAND_LABELS = {
     "strength": "Strength",
@@ -42,6 +42,24 @@ POSITION_LABELS = {
     "below": "Below the middle half of other places",
 }
 SUPPRESSED = "Too few answers to show"
+
+
+def count_text(n: int | None, k: int, total: int) -> str:
+    """A count of people or answers as it may be shown: exact for the place's total, otherwise
+    a band k wide ("10–14"), so that no two shown counts give away a handful of people."""
+    if n is None:
+        return ""
+    low, high = suppression.count_band(n, k, total)
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _band_example(k: int | None) -> str:
+    return f"“{2 * k}–{3 * k - 1}”" if k else ""
+
+
+def _counter(data: Mapping[str, Any]) -> Callable[[int | None], str]:
+    """count_text for this snapshot's k and total."""
+    return functools.partial(count_text, k=data.get("k"), total=data.get("n_responses"))
 
 
 def percent(share: float | None) -> str:
@@ -94,7 +112,7 @@ def benchmark_view(benchmark: Mapping | None) -> dict | None:
     }
 
 
-def _figure_view(figure: Mapping) -> dict:
+def _figure_view(figure: Mapping, count: Callable[[int | None], str]) -> dict:
     score = figure.get("score", figure.get("mean"))
     return {
         "shown": score is not None,
@@ -104,25 +122,27 @@ def _figure_view(figure: Mapping) -> dict:
         "agreement": figure.get("agreement") or "",
         "agreement_label": AGREEMENT_LABELS.get(figure.get("agreement") or "", ""),
         "spread": scoring.display(figure.get("spread")),
-        "n": figure.get("n"),
+        "n": count(figure.get("n")),
     }
 
 
-def _statement_view(statement: Mapping) -> dict:
-    view = _figure_view(statement)
+def _statement_view(statement: Mapping, count: Callable[[int | None], str]) -> dict:
+    view = _figure_view(statement, count)
     view.update(
         key=statement["key"],
         text=statement["text"],
         condition_name=statement["condition_name"],
         reverse_keyed=statement["reverse_keyed"],
         dont_know=percent(statement.get("dont_know_rate")),
-        n_answered=statement.get("n_answered"),
+        n_answered=count(statement.get("n_answered")),
         trend=trend_view(statement.get("trend")),
     )
     return view
 
 
-def _heatmap_view(heatmap: Mapping, condition_names: Mapping[str, str]) -> dict:
+def _heatmap_view(
+    heatmap: Mapping, condition_names: Mapping[str, str], count: Callable[[int | None], str]
+) -> dict:
     columns = heatmap["columns"]
     labels = {column["key"]: column["label"] for column in columns}
     rows = []
@@ -130,7 +150,7 @@ def _heatmap_view(heatmap: Mapping, condition_names: Mapping[str, str]) -> dict:
         cells = []
         for column in columns:
             figure = row["cells"].get(column["key"])
-            cell = _figure_view(figure) if figure else {"shown": False}
+            cell = _figure_view(figure, count) if figure else {"shown": False}
             cell["label"] = column["label"]
             cells.append(cell)
         gap = row["gap"]
@@ -163,9 +183,10 @@ def _heatmap_view(heatmap: Mapping, condition_names: Mapping[str, str]) -> dict:
 
 def dashboard(data: Mapping[str, Any], *, chart_prefix: str = "chart") -> dict:
     """Everything the dashboard and print pages show, from the snapshot document."""
+    count = _counter(data)
     conditions = []
     for condition in data.get("conditions", []):
-        view = _figure_view(condition)
+        view = _figure_view(condition, count)
         view.update(
             key=condition["key"],
             name=condition["name"],
@@ -179,10 +200,10 @@ def dashboard(data: Mapping[str, Any], *, chart_prefix: str = "chart") -> dict:
     highlights = data.get("highlights", {})
 
     def listed(name: str) -> list[dict]:
-        return [_statement_view(statements[key]) for key in highlights.get(name, [])]
+        return [_statement_view(statements[key], count) for key in highlights.get(name, [])]
 
     overall = data.get("overall", {})
-    overall_view = _figure_view(overall)
+    overall_view = _figure_view(overall, count)
     overall_view["trend"] = trend_view(overall.get("trend"))
 
     spectrum = data.get("spectrum")
@@ -207,10 +228,11 @@ def dashboard(data: Mapping[str, Any], *, chart_prefix: str = "chart") -> dict:
         "k": data.get("k"),
         "enough_responses": data.get("enough_responses", False),
         "n_responses": data.get("n_responses"),
+        "band_example": _band_example(data.get("k")),
         "previous_cycle": data.get("previous_cycle"),
         "overall": overall_view,
         "conditions": conditions,
-        "heatmaps": [_heatmap_view(h, condition_names) for h in data.get("heatmaps", [])],
+        "heatmaps": [_heatmap_view(h, condition_names, count) for h in data.get("heatmaps", [])],
         "lead_gap": (
             {
                 "points": scoring.display(lead_gap["points"]),
@@ -415,6 +437,7 @@ def _number(score: float | None) -> int | None:
 def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
     """Every released figure of the snapshot, one per row, with its contributing respondents."""
     place = "Whole place"
+    count = _counter(data)
     if data.get("n_responses"):
         yield (
             "responses",
@@ -426,7 +449,7 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
         )
     overall = data.get("overall", {})
     if overall.get("score") is not None:
-        n = overall["n"]
+        n = count(overall["n"])
         yield ("overall", place, "Overall index", "score", _number(overall["score"]), n)
         yield ("overall", place, "Overall index", "band", BAND_LABELS[overall["band"]], n)
         if overall.get("spread") is not None:
@@ -458,11 +481,11 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
                 name,
                 "don't know (%)",
                 int(percent(condition["dont_know_rate"])),
-                condition["n_answered"],
+                count(condition["n_answered"]),
             )
         if condition.get("score") is None:
             continue
-        n = condition["n"]
+        n = count(condition["n"])
         yield ("condition", place, name, "score", _number(condition["score"]), n)
         yield ("condition", place, name, "band", BAND_LABELS[condition["band"]], n)
         if condition.get("spread") is not None:
@@ -511,8 +534,9 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
                 if cell is None:
                     continue  # hidden: too few answers
                 name = names.get(row["condition"], "")
-                yield (section, group, name, "score", _number(cell["score"]), cell["n"])
-                yield (section, group, name, "band", BAND_LABELS[cell["band"]], cell["n"])
+                n = count(cell["n"])
+                yield (section, group, name, "score", _number(cell["score"]), n)
+                yield (section, group, name, "band", BAND_LABELS[cell["band"]], n)
                 if cell.get("agreement"):
                     yield (
                         section,
@@ -520,7 +544,7 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
                         name,
                         "agreement",
                         AGREEMENT_LABELS[cell["agreement"]],
-                        cell["n"],
+                        n,
                     )
 
     lead_gap = data.get("lead_gap")
@@ -531,7 +555,7 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
             names.get(scoring.LEADERSHIP_KEY, "Shared leadership and power"),
             "points",
             _number(lead_gap["points"]),
-            lead_gap["n_lead"] + lead_gap["n_other"],
+            count(lead_gap["n_lead"] + lead_gap["n_other"]),
         )
 
     for statement in data.get("statements", []):
@@ -543,11 +567,11 @@ def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
                 text,
                 "don't know (%)",
                 int(percent(statement["dont_know_rate"])),
-                statement["n_answered"],
+                count(statement["n_answered"]),
             )
         if statement.get("mean") is None:
             continue
-        n = statement["n"]
+        n = count(statement["n"])
         yield ("statement", place, text, "score", _number(statement["mean"]), n)
         yield ("statement", place, text, "band", BAND_LABELS[statement["band"]], n)
         if statement.get("agreement"):

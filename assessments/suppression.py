@@ -147,3 +147,19 @@ def _first_clash(derived: Mapping[Hashable, list], k: int):
                     if _differ_by_too_few(a, b, k):
                         return ((first, a_names), (second, b_names))
     return None
+
+
+def count_band(n: int, k: int, total: int) -> tuple[int, int]:
+    """The range a count of people or answers is shown as (DESIGN §6, counts).
+
+    Two counts shown side by side can be subtracted: "8 people answered" beside a statement's
+    "7 scored it" says that one person said "don't know". So every count but the place's total
+    is shown as the band of k values it falls in (10–14 for 12 at k = 5), cut at the total.
+    Set against the total or against any other band, a band leaves a range of differences that
+    always holds 0 or a number of at least k, never only 1..k − 1. A count equal to the total is
+    shown as it is: the total is shown anyway.
+    """
+    if n == total:
+        return n, n
+    low = n - n % k
+    return low, min(low + k - 1, total)

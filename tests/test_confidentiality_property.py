@@ -17,7 +17,9 @@ not from the snapshot's own `n` fields:
     answers), the total minus the shown groups is 0 or at least k;
 (d) comments are shown only when the cycle has at least k responses, and never by group;
 (e) a hidden group never appears with a figure: its heatmap cell says it is hidden, it has no
-    CSV row, and no gap, prompt or spectrum row names it.
+    CSV row, and no gap, prompt or spectrum row names it;
+(f) counts of people are exact only for the place's total, otherwise bands k wide, and no two
+    shown counts of nested sets of people pin their difference to 1..k−1 (`Counts`).
 """
 
 from __future__ import annotations
@@ -463,6 +465,47 @@ def _cells(data: dict) -> dict[tuple[str, str, str], dict]:
     }
 
 
+class Counts:
+    """The counts of people one output shows, with the people each really counts.
+
+    (f) A count is shown exactly only when it is the place's total; any other is a band k wide
+    starting at a multiple of k (cut at the total) that holds the true count. And no two shown
+    counts of nested sets of people (the people who scored a statement within everyone who
+    answered, a group's contributors on one condition within those on another, …) may confine
+    the difference between them — a set of real people — to 1..k−1.
+    """
+
+    def __init__(self, truth: Truth):
+        self.truth = truth
+        self.shown: list[tuple[int, int, frozenset]] = [
+            (truth.n_responses, truth.n_responses, frozenset(range(truth.n_responses)))
+        ]
+
+    def check(self, text: str, people: Iterable[int]) -> None:
+        truth, people = self.truth, frozenset(people)
+        low_text, _, high_text = text.partition("–")
+        low = int(low_text)
+        if not high_text:
+            assert low == truth.n_responses == len(people), ("exact count", text, len(people))
+            return
+        high = int(high_text)
+        assert low >= truth.k and low % truth.k == 0, ("band", text)
+        assert high == min(low + truth.k - 1, truth.n_responses), ("band", text)
+        assert low <= len(people) <= high, ("band holds the count", text, len(people))
+        self.shown.append((low, high, people))
+
+    def check_pairs(self) -> None:
+        k = self.truth.k
+        for low_a, high_a, a in self.shown:
+            for low_b, high_b, b in self.shown:
+                if a < b:  # b − a is a real set of people
+                    least, most = max(0, low_b - high_a), high_b - low_a
+                    assert least == 0 or most >= k, (
+                        f"{len(b) - len(a)} people worked out from two counts: "
+                        f"{low_a}–{high_a} and {low_b}–{high_b}"
+                    )
+
+
 def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None:
     k = truth.k
     assert data["k"] == k
@@ -603,6 +646,7 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
     names = outputs.condition_names
     key_of_name = {name: key for key, name in names.items()}
     found = tables(main)
+    counts = Counts(truth)
 
     def table(caption_start: str) -> Table | None:
         return next((t for t in found if t.caption.startswith(caption_start)), None)
@@ -630,7 +674,7 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
         else:
             assert len(contributors) >= k, row
             assert _shows(row[1], truth.score(key, contributors)), row
-            assert int(row[-1]) == len(contributors), row
+            counts.check(row[-1], contributors)
 
     for heatmap in data["heatmaps"]:
         shown_table = table(heatmap["title"])
@@ -647,10 +691,11 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
                     assert text == HIDDEN_CELL, (condition, column, text)
                     continue
                 shown_labels.add(column["label"])
-                match = re.fullmatch(r"(\d+) (\w+) (\d+) people", text)
+                match = re.fullmatch(r"(\d+) (\w+) (\d+(?:–\d+)?) people", text)
                 assert match, text
                 score, band, n = match.groups()
-                assert int(n) == len(members) >= k
+                assert len(members) >= k
+                counts.check(n, members)
                 assert _shows(score, truth.score(condition, members))
                 assert band in BAND_LABELS
             # The gap names only shown groups.
@@ -669,7 +714,8 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
         for row in listed.rows if listed else []:
             key = next(key for text, key in statement_of_text.items() if row[0].startswith(text))
             scores = truth.statement_scores[key]
-            assert int(row[-1]) == len(scores) >= k, row
+            assert len(scores) >= k, row
+            counts.check(row[-1], scores)
             by_partner: dict[int, list[float]] = defaultdict(list)
             for i, score in scores.items():
                 by_partner[truth.partner_of[i]].append(score)
@@ -678,7 +724,8 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
     dont_know = table("Statements that")
     for row in dont_know.rows if dont_know else []:
         key = next(key for text, key in statement_of_text.items() if row[0].startswith(text))
-        assert int(row[-1]) == len(truth.statement_answered[key]) >= k, row
+        assert len(truth.statement_answered[key]) >= k, row
+        counts.check(row[-1], truth.statement_answered[key])
 
     # Spectrum: the shown answers and the merged rest, never an answer chosen by too few.
     spectrum = table("Share of the")
@@ -712,8 +759,9 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
 
     # Every "N people" anywhere in the report describes at least k people.
     text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
-    for n in re.findall(r"(\d+) people", text):
+    for n in re.findall(r"(\d+)(?:–\d+)? people", text):
         assert int(n) >= k, n
+    counts.check_pairs()
 
 
 def check_csv(truth: Truth, outputs: Outputs) -> None:
@@ -740,22 +788,23 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
     }
     short = {label: key for key, label in SPECTRUM_SHORT.items()}
     comments = []
+    counts = Counts(truth)
     for section, group, item, figure, value, n in rows[1:]:
         # (a) Every count in the export is at least k (or empty: not a count of respondents).
-        assert n == "" or int(n) >= k, (section, group, item, figure, n)
+        assert n == "" or int(n.partition("–")[0]) >= k, (section, group, item, figure, n)
         if section == "responses":
             assert int(n) == int(value) == truth.n_responses
         elif section == "overall":
-            assert int(n) == len(truth.overall_members)
+            counts.check(n, truth.overall_members)
         elif section == "benchmark" and not n:
             assert figure in ("median", "lower quartile", "upper quartile"), figure
         elif section in ("condition", "benchmark"):
             key = key_of_name[item]
             if figure == "don't know (%)":
-                assert int(n) == len(truth.condition_answered[key])
+                counts.check(n, truth.condition_answered[key])
             else:
                 contributors = truth.condition_scores[key]
-                assert int(n) == len(contributors)
+                counts.check(n, contributors)
                 if figure == "score":
                     assert _shows(value, truth.score(key, contributors))
         elif section in dimension_of_section:
@@ -764,20 +813,20 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
             condition, name = key_of_name[item], labels[dimension][group]
             assert (condition, dimension, name) in cells, (section, group, item)
             members = truth.members(condition, dimension, name)
-            assert int(n) == len(members)
+            counts.check(n, members)
             if figure == "score":
                 assert _shows(value, truth.score(condition, members))
         elif section == "lead gap":
             lead = truth.members(scoring.LEADERSHIP_KEY, "lead", "lead")
             other = truth.members(scoring.LEADERSHIP_KEY, "lead", "other")
             assert len(lead) >= k and len(other) >= k
-            assert int(n) == len(lead) + len(other)
+            counts.check(n, lead | other)
         elif section == "statement":
             key = statement_of_text[item]
             if figure == "don't know (%)":
-                assert int(n) == len(truth.statement_answered[key])
+                counts.check(n, truth.statement_answered[key])
             else:
-                assert int(n) == len(truth.statement_scores[key])
+                counts.check(n, truth.statement_scores[key])
         elif section == "spectrum":
             if item in short:
                 assert int(n) == truth.spectrum[short[item]]
@@ -792,6 +841,7 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
         else:
             assert section in ("lead partners", "collaboration type"), section
             assert n == ""
+    counts.check_pairs()
     # (d) Comments need k responses.
     enough = truth.n_responses >= k
     assert sorted(comments) == (sorted(outputs.comment_texts) if enough else [])

@@ -132,9 +132,7 @@ def test_the_member_dashboard_is_the_same_after_a_partner_is_edited(
 def test_a_response_keeps_its_partners_groups_as_they_were_when_submitted(place_a):
     bank = make_keyed_bank(("c0",), n_statements=2)
     cycle = open_cycle_for(place_a, bank, min_group_size=3)
-    partner = PartnerFactory(
-        place=place_a, sector=Sector.VOLUNTARY, size=Size.SMALL, is_lead=False
-    )
+    partner = PartnerFactory(place=place_a, sector=Sector.VOLUNTARY, size=Size.SMALL, is_lead=False)
     invitation = InvitationFactory(cycle=cycle, partner=partner)
     DraftResponse.objects.create(
         invitation=invitation,
