@@ -91,6 +91,7 @@ def cycle_detail(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse
     reminder_count = (
         services.reminder_candidates(cycle).count() if cycle.status == CycleStatus.OPEN else 0
     )
+    invitees = participation.invitee_rows(cycle)
     return render(
         request,
         "assessments/cycle_detail.html",
@@ -99,7 +100,9 @@ def cycle_detail(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse
             "access": access,
             "cycle": cycle,
             "participation": participation.partner_participation(cycle),
-            "invitees": participation.invitee_rows(cycle),
+            "invitees": invitees,
+            "invitees_erased": any(row.invitation.erased_at for row in invitees),
+            "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
             "reminder_count": reminder_count,
             "reminder_interval": settings.REMINDER_INTERVAL_HOURS,
             "can_invite": cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN),

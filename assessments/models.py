@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -473,6 +475,15 @@ class Cycle(models.Model):
     def has_results(self) -> bool:
         return self.status in (CycleStatus.CLOSED, CycleStatus.RELEASED)
 
+    @property
+    def invitees_erased_on(self) -> dt.date | None:
+        """The day from which invitees' names and addresses are erased: the retention period
+        after release (erase_personal_data runs daily)."""
+        if self.status != CycleStatus.RELEASED or self.released_at is None:
+            return None
+        retention = dt.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+        return timezone.localdate(self.released_at + retention)
+
 
 class InvitationQuerySet(models.QuerySet):
     def active(self) -> InvitationQuerySet:
@@ -481,6 +492,21 @@ class InvitationQuerySet(models.QuerySet):
     def awaiting(self) -> InvitationQuerySet:
         """Active and not yet submitted: the people reminders are for."""
         return self.active().filter(submitted=False)
+
+    def due_for_erasure(self, now: dt.datetime) -> InvitationQuerySet:
+        """Invitations whose round was released more than the retention period ago and whose
+        names and addresses are still kept."""
+        cutoff = now - dt.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+        return self.filter(
+            cycle__status=CycleStatus.RELEASED,
+            cycle__released_at__lte=cutoff,
+            erased_at__isnull=True,
+        )
+
+    def erase_personal_data(self, now: dt.datetime) -> int:
+        """Forget who was invited, keeping each invitation's partner and whether it was
+        answered (the participation counts)."""
+        return self.update(name="", email="", erased_at=now)
 
     def with_status(self) -> InvitationQuerySet:
         return self.select_related("partner").annotate(
@@ -516,13 +542,19 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # The only trace of a submitted response: a flag, never a link to it.
     submitted = models.BooleanField(default=False)
+    # When the name and email address were erased (PERSONAL_DATA_RETENTION_DAYS after release).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationManager()
 
     class Meta:
         ordering = ["cycle", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "email"], name="invitation_one_per_email"),
+            models.UniqueConstraint(
+                fields=["cycle", "email"],
+                condition=~Q(email=""),  # erased invitations have no address left
+                name="invitation_one_per_email",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -108,7 +109,14 @@ def respond_start(request: HttpRequest, token: str) -> HttpResponse:
     return _render(
         request,
         "start",
-        _context(invitation, questionnaire, token, draft=draft, resume_url=resume_url),
+        _context(
+            invitation,
+            questionnaire,
+            token,
+            draft=draft,
+            resume_url=resume_url,
+            retention_days=settings.PERSONAL_DATA_RETENTION_DAYS,
+        ),
     )
 
 

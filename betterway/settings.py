@@ -193,6 +193,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Hours before the same person may be reminded again.
 REMINDER_INTERVAL_HOURS = int(os.environ.get("REMINDER_INTERVAL_HOURS", "72"))
+# Invitees' names and email addresses are erased this many days after their round's results are
+# released (manage.py erase_personal_data, run daily): long enough for the results email and
+# the follow-up of the action plan, no longer.
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "90"))
 
 # Content Security Policy, enforced by Django's own middleware: no inline script or style anywhere.
 SECURE_CSP = {
