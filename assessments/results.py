@@ -458,11 +458,10 @@ def _spectrum(counts: Mapping[str, int], k: int) -> dict | None:
     ]
     # The partition rule leaves 0 or at least k in the remainder, so it can be shown as one.
     other = total - sum(category["n"] for category in categories)
-    mode = scoring.spectrum_mode(present)
     return {
         "n": total,
-        # A mode among hidden answers would name what fewer than k people chose.
-        "mode": mode if mode not in hidden else None,
+        # At least k people chose the mode, so it stands even when its bar is hidden (§5).
+        "mode": scoring.spectrum_mode(present, k),
         "categories": categories,
         "other": {"n": other, "share": other / total} if other else None,
     }

@@ -8,7 +8,6 @@ it only words and arranges the figures that are there. Scores are cut to whole n
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Iterator, Mapping
 from html import escape
 from typing import Any
@@ -77,12 +76,15 @@ def trend_view(trend: Mapping | None) -> dict:
     """Arrow and words for a change; the words are what a screen reader hears."""
     if not trend:
         return {"arrow": "", "short": "", "text": "No earlier results to compare with"}
-    return dict(_trend_words(trend["direction"], math.trunc(trend["change"])))
+    # The direction is worked out again from the stored change: older snapshots judged it on
+    # the unrounded change, and the arrow must agree with the number shown beside it.
+    change = scoring.trend(trend["change"], 0.0)
+    return dict(_trend_words(change.direction, scoring.shown(trend["change"])))
 
 
 @functools.lru_cache(maxsize=1024)
 def _trend_words(direction: str | None, change: int) -> dict:
-    # Only the whole points of a change are ever shown (scoring.display cuts), so the words
+    # Only the whole points of a change are ever shown (scoring.shown), so the words
     # depend on the direction and the whole change alone: a few hundred cases, each made once.
     way = "up" if change >= 0 else "down"
     if direction == "up":
@@ -372,9 +374,11 @@ def _result_cells(found: Mapping, keys: list[str], dashboard_url: str) -> list[s
         score, trend = scores.get(key), trends.get(key)
         cells.append(
             _cell_html(
-                None if score is None else math.trunc(score),
+                None if score is None else scoring.shown(score),
                 scoring.band(score) or "",
-                (trend["direction"], math.trunc(trend["change"])) if trend else None,
+                (scoring.trend(trend["change"], 0.0).direction, scoring.shown(trend["change"]))
+                if trend
+                else None,
             )
         )
     return cells

@@ -4,6 +4,13 @@ Pure Python on purpose: the database does the GROUP BY over answers, and these f
 per-respondent or per-partner figures into scores, bands and labels. Keeping Django out means every
 rule can be tested by hand-worked arithmetic, without a database.
 
+Scores are kept unrounded and shown as whole numbers, rounded half up (`shown`). A label that
+stands beside a number the page shows — a band beside a score, an arrow beside a change, "above the
+middle half (56 to 75)", a gap quoted in a reason — is judged on that shown number, so words and
+number always agree. Agreement is judged on the exact spread (the spread itself is rarely shown).
+Every comparison first rounds away floating-point noise (`exact`), so 24.999999999999996 computed
+for a spread that is 25 on paper is mixed, as 25 is.
+
 Means use `statistics.fmean`, which adds floats exactly (`math.fsum`) and then divides; a plain
 `sum() / len()` can turn an average of averages that is 75 on paper into 74.99999999999999 and drop
 it into the band below. (`statistics.mean` divides exactly too, in fractions: 30 to 100 µs a
@@ -47,6 +54,27 @@ _SPREAD_HIGH_INDEX = SPREAD_HIGH_PERCENTILE // 5 - 1
 
 Band = Literal["strength", "developing", "concern"]
 Agreement = Literal["aligned", "mixed", "polarised"]
+
+
+# Digits kept before comparing with a threshold: far below anything shown, far above float noise.
+_NOISE_DIGITS = 9
+
+
+def exact(value: float) -> float:
+    """The value with floating-point noise rounded away, for comparing with a threshold."""
+    return round(value, _NOISE_DIGITS)
+
+
+def shown(value: float) -> int:
+    """The whole number a value is shown as: rounded half up (74.5 is 75, −4.5 is −4)."""
+    return math.floor(exact(value) + 0.5)
+
+
+def display(score: float | None) -> str:
+    """A score as the page shows it; "" for no score."""
+    if score is None:
+        return ""
+    return str(shown(score))
 
 
 # --- Statements and respondents -----------------------------------------------------------------
@@ -104,11 +132,12 @@ def overall_index(
 
 
 def band(score: float | None) -> Band | None:
+    """The band of a score as shown: 74.6 is shown as 75 and is a strength."""
     if score is None:
         return None
-    if score >= STRENGTH_MIN:
+    if shown(score) >= STRENGTH_MIN:
         return "strength"
-    if score >= DEVELOPING_MIN:
+    if shown(score) >= DEVELOPING_MIN:
         return "developing"
     return "concern"
 
@@ -126,11 +155,12 @@ def spread(scores: Sequence[float]) -> float | None:
 
 
 def agreement(spread_value: float | None) -> Agreement | None:
+    """Judged on the exact spread: exactly 25 and exactly 50 are both mixed."""
     if spread_value is None:
         return None
-    if spread_value < ALIGNED_MAX_SPREAD:
+    if exact(spread_value) < ALIGNED_MAX_SPREAD:
         return "aligned"
-    if spread_value <= POLARISED_MIN_SPREAD:
+    if exact(spread_value) <= POLARISED_MIN_SPREAD:
         return "mixed"
     return "polarised"
 
@@ -156,17 +186,20 @@ def lead_gap(lead_score: float | None, other_score: float | None) -> float | Non
 # --- Collaboration type -------------------------------------------------------------------------
 
 
-def spectrum_mode(counts: Mapping[str, int]) -> str | None:
-    """The most common spectrum answer; a tie goes to the weaker type.
+def spectrum_mode(counts: Mapping[str, int], k: int) -> str | None:
+    """The most common spectrum answer, if at least k people chose it; a tie goes to the weaker
+    type.
 
     Settling ties downwards means a split partnership is never credited with the stronger label.
-    Keys that are not spectrum types (e.g. "" for not answered) are ignored.
+    The mode is a fact about the largest group of answers, so it stands even where the answers'
+    distribution is hidden (DESIGN §5); fewer than k people behind it, and there is none. Keys
+    that are not spectrum types (e.g. "" for not answered) are ignored.
     """
     mode, best = None, 0
     for key in SPECTRUM_ORDER:  # weakest first, and only a strictly higher count replaces it
         if counts.get(key, 0) > best:
             mode, best = key, counts[key]
-    return mode
+    return mode if best >= k else None
 
 
 @dataclass(frozen=True)
@@ -191,19 +224,57 @@ def _collaboration(key: str, *reasons: str) -> CollaborationType:
     return CollaborationType(key=key, label=_LABELS[key], reasons=reasons)
 
 
+# The coarse splits of DESIGN §5 whose gap on shared leadership and power is given as a reason
+# beside the type: (higher group, lower group) wording for a positive gap (first minus second).
+LENS_GAP_WORDS = {
+    "role_lens": ("people who lead and manage", "people who deliver services or live here"),
+    "size_lens": ("larger organisations", "small organisations"),
+}
+
+
+def lens_gap_reasons(lens_gaps: Mapping[str, float]) -> tuple[str, ...]:
+    """A sentence for each lens gap of LEAD_GAP_WEAK points or more (either way round)."""
+    reasons = []
+    for lens, (first, second) in LENS_GAP_WORDS.items():
+        gap = lens_gaps.get(lens)
+        if gap is None or shown(abs(gap)) < LEAD_GAP_WEAK:
+            continue
+        high, low = (first, second) if gap > 0 else (second, first)
+        reasons.append(
+            f"{high[0].upper()}{high[1:]} rate shared leadership and power "
+            f"{display(abs(gap))} points higher than {low} do."
+        )
+    return tuple(reasons)
+
+
 def collaboration_type(
     *,
     lead_gap: float | None,
     mode: str | None,
     leadership_score: float | None,
     leadership_agreement: str | None,
+    lens_gaps: Mapping[str, float] | None = None,
 ) -> CollaborationType:
     """Label the partnership by the rules of DESIGN §5, in their order, with plain-words reasons.
 
     The reasons are shown to residents as "why this label", so they quote the figures that
-    decided it, written as the dashboard shows them.
+    decided it, written as the dashboard shows them. Lens gaps (role, size) of LEAD_GAP_WEAK or
+    more are added as reasons; they never decide the label (rule 1 is the lead gap only).
     """
-    if lead_gap is not None and lead_gap >= LEAD_GAP_WEAK:
+    found = _collaboration_by_rules(lead_gap, mode, leadership_score, leadership_agreement)
+    extra = lens_gap_reasons(lens_gaps or {})
+    if not extra:
+        return found
+    return CollaborationType(key=found.key, label=found.label, reasons=found.reasons + extra)
+
+
+def _collaboration_by_rules(
+    lead_gap: float | None,
+    mode: str | None,
+    leadership_score: float | None,
+    leadership_agreement: str | None,
+) -> CollaborationType:
+    if lead_gap is not None and shown(lead_gap) >= LEAD_GAP_WEAK:
         return _collaboration(
             "weak_steered",
             f"Lead partners rate shared leadership and power {display(lead_gap)} points higher "
@@ -242,7 +313,7 @@ def collaboration_type(
 def _strong_or_developing(score: float | None, agreement_: str | None) -> CollaborationType:
     said = "The answer given most often was that all partners share the steering"
     needed = f"the {display(STRONG_LEADERSHIP_MIN)} needed for strong collaboration"
-    if score is not None and score >= STRONG_LEADERSHIP_MIN and agreement_ != "polarised":
+    if score is not None and shown(score) >= STRONG_LEADERSHIP_MIN and agreement_ != "polarised":
         how_agreed = {
             "aligned": ", and people largely agree about it",
             "mixed": ", though views vary",
@@ -257,7 +328,7 @@ def _strong_or_developing(score: float | None, agreement_: str | None) -> Collab
     failures = []
     if score is None:
         failures.append("there are not enough answers on shared leadership and power to confirm it")
-    elif score < STRONG_LEADERSHIP_MIN:
+    elif shown(score) < STRONG_LEADERSHIP_MIN:
         failures.append(f"shared leadership and power scores {display(score)}, below {needed}")
     if agreement_ == "polarised":
         failures.append(
@@ -285,9 +356,9 @@ def trend(current: float | None, previous: float | None) -> Trend:
     if current is None or previous is None:
         return Trend(change=None, direction=None)
     change = current - previous
-    if change >= TREND_MIN_CHANGE:
+    if shown(change) >= TREND_MIN_CHANGE:
         return Trend(change=change, direction="up")
-    if change <= -TREND_MIN_CHANGE:
+    if shown(change) <= -TREND_MIN_CHANGE:
         return Trend(change=change, direction="down")
     return Trend(change=change, direction=None)
 
@@ -311,11 +382,12 @@ def benchmark(value: float | None, others: Sequence[float]) -> Benchmark | None:
         return None
     q1, median, q3 = statistics.quantiles(others, n=4, method="inclusive")
     position: Literal["above", "within", "below"] | None
+    # Judged on the numbers shown, as the words quote them: "within the middle half (56 to 75)".
     if value is None:
         position = None
-    elif value > q3:
+    elif shown(value) > shown(q3):
         position = "above"
-    elif value < q1:
+    elif shown(value) < shown(q1):
         position = "below"
     else:
         position = "within"
@@ -331,16 +403,4 @@ def heatmap_gap(scores: Iterable[float | None]) -> float | None:
 
 
 def is_big_gap(gap: float | None) -> bool:
-    return gap is not None and gap >= HEATMAP_GAP_MIN
-
-
-def display(score: float | None) -> str:
-    """A score as a whole number, cut towards zero; "" for no score.
-
-    Cutting rather than rounding keeps the shown number on the same side of every threshold as
-    the real one: 74.6 is shown as 74 next to "developing", not as 75, and a change of 4.6 is
-    shown as 4 without an arrow, not as 5. Scores are stored unrounded; only display cuts.
-    """
-    if score is None:
-        return ""
-    return str(math.trunc(score))
+    return gap is not None and shown(gap) >= HEATMAP_GAP_MIN

@@ -450,9 +450,9 @@ def _ok(n: int, k: int) -> bool:
 
 
 def _shows(text: str, value: float) -> bool:
-    """Whether a whole number on a page is `value` cut to a whole number (allowing for the
-    last bit of floating-point error in either calculation)."""
-    return int(text) in {math.trunc(value - 1e-9), math.trunc(value + 1e-9)}
+    """Whether a whole number on a page is `value` rounded half up (allowing for the last bit
+    of floating-point error in either calculation)."""
+    return int(text) in {math.floor(value + 0.5 - 1e-9), math.floor(value + 0.5 + 1e-9)}
 
 
 def _cells(data: dict) -> dict[tuple[str, str, str], dict]:

@@ -59,7 +59,7 @@ def released(place_a, partner_a, bank):
     partner_a.save()
 
     previous = open_cycle_for(place_a, bank, min_group_size=3, name="Spring 2025")
-    add_responses(previous, trust, count=5, values=4)  # 75: the change is -14.6
+    add_responses(previous, trust, count=5, values=4)  # 75: the change is -14.6, shown as -15
     services.close_cycle(previous)
     services.release_cycle(previous)
 
@@ -111,8 +111,8 @@ def test_dashboard_shows_the_scores_bands_and_trend(client, member_a, released):
     ]
     assert ">60<" in overall and "Developing" in overall
     # Down from 75 last time: an arrow, and the words for screen readers.
-    assert "↓ 14" in overall
-    assert '<span class="visually-hidden">down 14 points</span>' in overall
+    assert "↓ 15" in overall
+    assert '<span class="visually-hidden">down 15 points</span>' in overall
     conditions = _table(html, "Score, band")
     assert conditions.count('<td class="fw-semibold">60</td>') == 6
     assert conditions.count('class="band-developing">Developing<') == 6
@@ -155,7 +155,7 @@ def test_suppressed_heatmap_cells_say_so_and_hide_the_figure(client, member_a, r
     leads = _table(html, "Lead partners and the other partners")
     assert "lead partners: Ashford Borough Council" in leads
     assert leads.count('class="heat band-strength">75 ') == 6
-    assert leads.count('class="heat band-developing">55 ') == 6
+    assert leads.count('class="heat band-developing">56 ') == 6
 
 
 def test_statements_prompts_and_comments(client, member_a, released):
@@ -328,7 +328,7 @@ def test_csv_escapes_formulas_but_keeps_negative_numbers(client, member_a, relea
     assert "We need more time together." in comments
     changes = [row for row in body if row[3] == "change since last cycle" and row[0] == "overall"]
     assert changes == [
-        ["overall", "Whole place", "Overall index", "change since last cycle", "-14", "16"]
+        ["overall", "Whole place", "Overall index", "change since last cycle", "-15", "16"]
     ]
 
 
@@ -462,17 +462,21 @@ def test_trend_and_benchmark_words():
 
     assert trend_view({"change": 7.9, "direction": "up"}) == {
         "arrow": "↑",
-        "short": "7",
-        "text": "up 7 points",
+        "short": "8",
+        "text": "up 8 points",
     }
     assert trend_view({"change": -5.0, "direction": "down"})["text"] == "down 5 points"
-    assert trend_view({"change": 4.6, "direction": None})["arrow"] == ""
-    assert "too small to call a change" in trend_view({"change": -4.6, "direction": None})["text"]
+    assert trend_view({"change": 4.4, "direction": None})["arrow"] == ""
+    # The arrow follows the change as shown, whatever an older snapshot stored beside it.
+    assert trend_view({"change": 4.6, "direction": None})["arrow"] == "↑"
+    assert trend_view({"change": -4.4, "direction": None})["text"] == (
+        "down 4 points, too small to call a change"
+    )
     assert trend_view({"change": 0.4, "direction": None})["text"] == "about the same as last time"
     assert trend_view(None)["text"] == "No earlier results to compare with"
     view = benchmark_view(
         {"median": 60.2, "q1": 55.9, "q3": 70.1, "places": 6, "position": "above"}
     )
     assert view["label"] == "Above the middle half of other places"
-    assert view["detail"] == "Middle half of 6 other places: 55 to 70, median 60"
+    assert view["detail"] == "Middle half of 6 other places: 56 to 70, median 60"
     assert benchmark_view(None) is None

@@ -54,28 +54,43 @@ def _collab(
 # --- One test per threshold constant ------------------------------------------------------------
 
 
-def test_strength_min_is_75():
+def test_strength_min_is_75_judged_on_the_score_shown():
     assert scoring.STRENGTH_MIN == 75.0
-    assert band(74.99) == "developing"
+    # 74.49 is shown as 74, a developing score; 74.5 is shown as 75, beside "strength".
+    assert band(74.49) == "developing"
+    assert band(74.5) == "strength"
     assert band(75.0) == "strength"
 
 
-def test_developing_min_is_50():
+def test_developing_min_is_50_judged_on_the_score_shown():
     assert scoring.DEVELOPING_MIN == 50.0
-    assert band(49.99) == "concern"
+    assert band(49.49) == "concern"
+    assert band(49.5) == "developing"
     assert band(50.0) == "developing"
 
 
-def test_aligned_max_spread_is_25():
+def test_aligned_max_spread_is_25_judged_on_the_exact_spread():
     assert scoring.ALIGNED_MAX_SPREAD == 25.0
     assert agreement(24.99) == "aligned"
     assert agreement(25.0) == "mixed"
+    # A spread that is 25 on paper, computed in floating point just below it, is still mixed.
+    assert agreement(24.999999999999996) == "mixed"
 
 
 def test_polarised_min_spread_is_50_and_exactly_50_is_still_mixed():
     assert scoring.POLARISED_MIN_SPREAD == 50.0
     assert agreement(50.0) == "mixed"
+    assert agreement(50.00000000000001) == "mixed"
     assert agreement(50.01) == "polarised"
+
+
+def test_a_float_spread_of_50_gets_the_label_of_50():
+    # Two people at 100/3 and two at 250/3: on paper the spread is 50 (mixed); interpolating in
+    # floating point gives 49.99999999999999.
+    value = spread([250 / 3, 100 / 3, 100 / 3, 250 / 3])
+    assert value != 50.0 and value == pytest.approx(50.0, abs=1e-9)
+    assert agreement(value) == "mixed"
+    assert agreement(value + 25 - 50) == "mixed"  # and the same noise at 25
 
 
 def test_spread_percentiles_are_15th_and_85th():
@@ -92,29 +107,35 @@ def test_spread_percentiles_are_15th_and_85th():
     assert agreement(spread(scores)) == "aligned"
 
 
-def test_lead_gap_weak_is_15():
+def test_lead_gap_weak_is_15_judged_on_the_gap_shown():
     assert scoring.LEAD_GAP_WEAK == 15.0
-    assert _collab(gap=14.99).key == "strong"
+    assert _collab(gap=14.49).key == "strong"
+    assert _collab(gap=14.5).key == "weak_steered"  # shown as 15 in its reason
     assert _collab(gap=15.0).key == "weak_steered"
 
 
-def test_strong_leadership_min_is_75():
+def test_strong_leadership_min_is_75_judged_on_the_score_shown():
     assert scoring.STRONG_LEADERSHIP_MIN == 75.0
-    assert _collab(score=74.99).key == "developing"
+    assert _collab(score=74.49).key == "developing"
+    assert _collab(score=74.5).key == "strong"
     assert _collab(score=75.0).key == "strong"
 
 
-def test_trend_min_change_is_5():
+def test_trend_min_change_is_5_judged_on_the_change_shown():
     assert scoring.TREND_MIN_CHANGE == 5.0
-    assert trend(64.99, 60.0).direction is None
+    assert trend(64.49, 60.0).direction is None
+    assert trend(64.5, 60.0).direction == "up"
     assert trend(65.0, 60.0).direction == "up"
-    assert trend(55.01, 60.0).direction is None
+    # −4.5 rounds half up to −4: no arrow; −5.5 rounds to −5: down.
+    assert trend(55.5, 60.0).direction is None
+    assert trend(55.49, 60.0).direction == "down"
     assert trend(55.0, 60.0).direction == "down"
 
 
-def test_heatmap_gap_min_is_15():
+def test_heatmap_gap_min_is_15_judged_on_the_gap_shown():
     assert scoring.HEATMAP_GAP_MIN == 15.0
-    assert not is_big_gap(14.99)
+    assert not is_big_gap(14.49)
+    assert is_big_gap(14.5)
     assert is_big_gap(15.0)
     assert not is_big_gap(None)
 
@@ -282,7 +303,14 @@ def test_lead_gap_needs_both_groups_shown():
 
 
 def test_spectrum_mode_is_the_most_common_type():
-    assert spectrum_mode({"cooperation": 2, "partnership": 1, "weak": 3, "strong": 7}) == "strong"
+    counts = {"cooperation": 2, "partnership": 1, "weak": 3, "strong": 7}
+    assert spectrum_mode(counts, k=5) == "strong"
+
+
+def test_spectrum_mode_needs_k_people_behind_it():
+    assert spectrum_mode({"strong": 5, "weak": 1}, k=5) == "strong"
+    assert spectrum_mode({"strong": 4, "weak": 1}, k=5) is None
+    assert spectrum_mode({"strong": 3}, k=3) == "strong"
 
 
 @pytest.mark.parametrize(
@@ -295,14 +323,14 @@ def test_spectrum_mode_is_the_most_common_type():
     ],
 )
 def test_spectrum_mode_tie_goes_to_the_weaker_type(counts, expected):
-    assert spectrum_mode(counts) == expected
+    assert spectrum_mode(counts, k=2) == expected
 
 
 def test_spectrum_mode_without_answers_is_none():
-    assert spectrum_mode({}) is None
-    assert spectrum_mode(dict.fromkeys(scoring.SPECTRUM_ORDER, 0)) is None
+    assert spectrum_mode({}, k=3) is None
+    assert spectrum_mode(dict.fromkeys(scoring.SPECTRUM_ORDER, 0), k=3) is None
     # A blank choice (question skipped) is not a type.
-    assert spectrum_mode({"": 9, "partnership": 1}) == "partnership"
+    assert spectrum_mode({"": 9, "partnership": 3}, k=3) == "partnership"
 
 
 def test_rule_1_big_lead_gap_means_one_organisation_steers():
@@ -333,7 +361,7 @@ def test_rule_2_mode_on_one_boat_is_weak_collaboration():
 
 
 def test_spectrum_tie_between_weak_and_strong_labels_weak():
-    mode = spectrum_mode({"weak": 6, "strong": 6})
+    mode = spectrum_mode({"weak": 6, "strong": 6}, k=5)
     assert _collab(mode=mode, score=90.0).key == "weak"
 
 
@@ -365,10 +393,13 @@ def test_rule_3_low_leadership_score_is_developing():
 
 
 def test_rule_3_reason_never_shows_75_as_below_75():
-    # 74.6 is below 75: it must read "74", not a rounded-up "75, below the 75 needed".
+    # 74.6 is shown as 75, so it meets the 75 the reason quotes: never "75, below the 75".
     result = _collab(mode="strong", score=74.6)
+    assert result.key == "strong"
+    assert "scores 75, at or above the 75 needed" in result.reasons[0]
+    result = _collab(mode="strong", score=74.4)
     assert result.key == "developing"
-    assert "scores 74, below the 75" in result.reasons[0]
+    assert "scores 74, below the 75 needed" in result.reasons[0]
 
 
 def test_rule_3_polarised_leadership_is_developing():
@@ -445,7 +476,11 @@ def test_benchmark_quartiles_and_position():
     assert result == Benchmark(median=60.0, q1=50.0, q3=70.0, n_places=5, position="above")
     assert benchmark(70.0, others).position == "within"  # the edges belong to the middle half
     assert benchmark(50.0, others).position == "within"
-    assert benchmark(49.9, others).position == "below"
+    # Judged on the numbers shown: 70.4 is shown as 70, within "50 to 70"; 49.5 as 50.
+    assert benchmark(70.4, others).position == "within"
+    assert benchmark(70.5, others).position == "above"
+    assert benchmark(49.5, others).position == "within"
+    assert benchmark(49.4, others).position == "below"
     assert benchmark(None, others).position is None
 
 
@@ -465,15 +500,45 @@ def test_heatmap_gap_uses_only_shown_cells():
     assert heatmap_gap([]) is None
 
 
-def test_display_cuts_to_a_whole_number():
+def test_display_rounds_half_up():
     assert display(None) == ""
     assert display(0.0) == "0"
     assert display(75.0) == "75"
     assert display(100.0) == "100"
-    # Cut, not rounded, so the shown number agrees with its band and with the trend arrow.
-    assert display(74.6) == "74"
-    assert display(49.99) == "49"
-    assert display(-4.6) == "-4"
+    assert display(74.6) == "75"
+    assert display(74.5) == "75"
+    assert display(74.49) == "74"
+    assert display(49.99) == "50"
+    assert display(-4.6) == "-5"
+    assert display(-4.5) == "-4"  # half up, towards the larger number
+    # Float noise never moves a number: 74.49999999999999 is 74.5 on paper.
+    assert display(74.49999999999999) == "75"
+
+
+def test_lens_gaps_are_given_as_reasons_beside_the_type():
+    result = collaboration_type(
+        lead_gap=3.0,
+        mode="strong",
+        leadership_score=80.0,
+        leadership_agreement="aligned",
+        lens_gaps={"role_lens": 18.2, "size_lens": -14.4},
+    )
+    assert result.key == "strong"  # a lens gap never decides the label
+    assert result.reasons[1:] == (
+        "People who lead and manage rate shared leadership and power 18 points higher than "
+        "people who deliver services or live here do.",
+    )
+    result = collaboration_type(
+        lead_gap=None,
+        mode="weak",
+        leadership_score=None,
+        leadership_agreement=None,
+        lens_gaps={"size_lens": -14.5},
+    )
+    assert result.reasons[1:] == (
+        "Small organisations rate shared leadership and power 15 points higher than larger "
+        "organisations do.",
+    )
 
 
 # --- Purity -------------------------------------------------------------------------------------
