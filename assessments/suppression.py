@@ -11,7 +11,7 @@ Order of use: for each partition (the sectors of a place, its role levels, …) 
 group had at least k members, so it adds at least k to its partition's hidden remainder.
 """
 
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from itertools import combinations
 
 # Above this many shown groups in one split, only single groups and their complements are
@@ -58,7 +58,12 @@ def suppress_partition(total: int, groups: Mapping[Hashable, int], k: int) -> se
     return hidden
 
 
-def suppress_overlapping(groups: Mapping[Hashable, frozenset], k: int) -> set[Hashable]:
+def suppress_overlapping(
+    groups: Mapping[Hashable, frozenset],
+    k: int,
+    one_sided_ok: Callable[[Hashable, Hashable], bool] | None = None,
+    hide_first: Callable[[Hashable], tuple] | None = None,
+) -> set[Hashable]:
     """Names of the groups to hide so that no two shown groups differ by 1 to k − 1 people.
 
     Groups from different partitions overlap (a sector and "lead partners", say). If they differ
@@ -68,7 +73,11 @@ def suppress_overlapping(groups: Mapping[Hashable, frozenset], k: int) -> set[Ha
     that is the place minus a few people is then hidden, while the place, being the larger,
     stays.
 
-    Groups with fewer than k members are hidden as well, in case a caller passes one.
+    `one_sided_ok(a, b)` names pairs that may differ by fewer than k on one side only, because
+    a later, exact check decides about them (DESIGN §6: a role-lens group beside a partner-level
+    group). With `hide_first` (a sort key, lowest first), the group of a clashing pair that sorts
+    first is the one to go, rather than the smaller. Groups with fewer than k members are hidden
+    as well, in case a caller passes one.
     """
 
     def size_then_name(name: Hashable) -> tuple[int, str]:
@@ -77,21 +86,34 @@ def suppress_overlapping(groups: Mapping[Hashable, frozenset], k: int) -> set[Ha
     hidden = {name for name, members in groups.items() if not is_shown(len(members), k)}
     while True:
         shown = sorted((name for name in groups if name not in hidden), key=size_then_name)
-        too_close = [
-            smaller
+        clashes = [
+            (smaller, larger)
             for i, smaller in enumerate(shown)
             for larger in shown[i + 1 :]
             if _differ_by_too_few(groups[smaller], groups[larger], k)
+            and not (
+                one_sided_ok is not None
+                and one_sided_ok(smaller, larger)
+                and _one_side_only(groups[smaller], groups[larger], k)
+            )
         ]
-        if not too_close:
+        if not clashes:
             return hidden
-        # Hide one group at a time, the largest that has to go, then look again: smaller groups
-        # that clashed only with it can then stay, so fewer figures are lost.
-        hidden.add(max(too_close, key=size_then_name))
+        # Hide one group at a time, then look again: groups that clashed only with it can then
+        # stay, so fewer figures are lost.
+        if hide_first is None:
+            hidden.add(max((smaller for smaller, _ in clashes), key=size_then_name))
+        else:
+            hidden.add(min((min(pair, key=hide_first) for pair in clashes), key=hide_first))
 
 
 def _differ_by_too_few(a: frozenset, b: frozenset, k: int) -> bool:
     return 0 < len(a - b) < k or 0 < len(b - a) < k
+
+
+def _one_side_only(a: frozenset, b: frozenset, k: int) -> bool:
+    """Too few on one side, but 0 or at least k on the other."""
+    return not (0 < len(a - b) < k and 0 < len(b - a) < k)
 
 
 def suppress_derivable(
