@@ -4,7 +4,10 @@ from django.urls import include, path
 
 from assessments import respond_urls
 from places import views as place_views
-from places.auth_forms import ThrottledAuthenticationForm
+from places.auth_forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
+
+# The throttle itself is the authentication backend; this form shows its lock-out message.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 auth_patterns = [
     path(
@@ -23,7 +26,7 @@ auth_patterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        place_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 
 from assessments.models import Cycle
+from places import throttle
 from places.access import place_for_facilitator, place_for_user
 from places.forms import PartnerForm
 from places.models import Membership, Partner
+
+log = logging.getLogger("betterway.auth")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,6 +37,34 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "places/place_detail.html",
         {"place": access.place, "access": access, "cycles": cycles},
     )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "choose a new password" step behind the sign-in throttle: a reset link lets a
+    password be set, so a wrong link counts as a failed sign-in for its user, and while that user
+    is throttled from this address no link is taken, not even the right one."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = self.get_user(kwargs["uidb64"])
+        if user is None:  # no such user: Django's "this link no longer works"
+            return super().dispatch(request, *args, **kwargs)
+        username, address = user.get_username(), throttle.client_address(request)
+        if throttle.is_throttled(username, address):
+            log.warning("Password reset refused (throttled) for %r from %s", username, address)
+            context = {"validlink": False, "locked_out": throttle.LOCKED_OUT}
+            return render(request, self.template_name, context)
+        response = super().dispatch(request, *args, **kwargs)
+        # Django renders the page with validlink=False for a wrong, used or expired link.
+        if getattr(response, "context_data", {}).get("validlink") is False:
+            log.warning("Failed password reset link for %r from %s", username, address)
+            throttle.record_failure(username, address)
+        return response
+
+    def form_valid(self, form):
+        # A new password set through a working link: earlier failures from here say nothing now.
+        throttle.clear_failures(form.user.get_username(), throttle.client_address(self.request))
+        return super().form_valid(form)
 
 
 # --- Partners (facilitators only) ---
