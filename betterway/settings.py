@@ -55,7 +55,12 @@ INSTALLED_APPS = [
     "assessments",
 ]
 
+# The middleware that set security headers come first (outermost), so that every response
+# passes back through them: an error page made by a middleware further down (a refused Host
+# header, a CSRF failure, a crash) gets the headers as a page does.
 MIDDLEWARE = [
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "betterway.middleware.NoStoreMiddleware",
@@ -65,8 +70,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "betterway.urls"
@@ -170,12 +173,32 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email goes through Django's MAILERS. In development the console backend (prints emails) is the
 # default, so trying the app out needs no mail server; production defaults to SMTP.
-_email_backend = os.environ.get(
-    "EMAIL_BACKEND",
+_email_backend = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
+# These keep every email on the server instead of sending it: the console backend prints it, its
+# personal link included, into the server's log; the file backend writes it to disk; the in-memory
+# one holds it until the process ends. In production that is a leak (or lost invitations), so it
+# must be asked for by name.
+_LOCAL_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+if (
+    not DEBUG
+    and _email_backend in _LOCAL_EMAIL_BACKENDS
+    and not env_bool("ALLOW_LOCAL_EMAIL_BACKEND", False)
+):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND is {_email_backend}, which keeps every email (personal links included) "
+        "on this server, in its log, its files or its memory, instead of sending it. With DEBUG "
+        "off the app refuses to start with it: send email over SMTP (EMAIL_HOST, EMAIL_PORT, "
+        "EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; see the README), or set "
+        "ALLOW_LOCAL_EMAIL_BACKEND=true if that is really what you want."
+    )
 _email_options: dict = {}
 if _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
@@ -184,6 +207,9 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        # Without a timeout an unanswering mail server would hold the sender forever.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "health-check@localhost")
@@ -223,6 +249,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Plain HTTP goes to the public HTTPS address of SITE_URL. Redirecting to the host the request
+    # named instead would make SecurityMiddleware refuse an unknown host from inside itself, and
+    # that 400 would then miss its headers.
+    if SITE_URL.startswith("https://"):
+        SECURE_SSL_HOST = SITE_URL.removeprefix("https://").split("/", 1)[0]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

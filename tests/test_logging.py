@@ -3,12 +3,17 @@ never are, whatever the log level."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import logging
 import re
+import socket
+import traceback
 from urllib.parse import urlencode
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -275,3 +280,99 @@ def test_sql_is_not_logged_even_at_debug_level(client, caplog, settings, place_a
     assert not [r for r in caplog.records if r.name.startswith("django.db")]
     logged = " ".join(messages(caplog))
     assert COMMENT not in logged and invitation.token_hash not in logged
+
+
+# --- Emails sent over SMTP ----------------------------------------------------------------------
+
+
+class Inbox:
+    """A real SMTP server (aiosmtpd) that keeps what it is sent, or refuses every recipient."""
+
+    def __init__(self, refuse: bool):
+        self.refuse = refuse
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server(settings, caplog):
+    def start(refuse: bool = False) -> Inbox:
+        inbox = Inbox(refuse)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+            }
+        }
+        return inbox
+
+    started: list[Controller] = []
+    # The test's own mail server logs every line it receives: that is the far end of the wire,
+    # not this app's log, so it is kept out of what is checked.
+    caplog.set_level(logging.WARNING, logger="mail.log")
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.mark.parametrize("refuse", [False, True], ids=["delivered", "refused"])
+def test_invitations_sent_over_smtp_put_no_link_in_the_log(
+    client, caplog, console_output, smtp_server, place_a, partner_a, facilitator_a, refuse
+):
+    inbox = smtp_server(refuse=refuse)
+    cycle = CycleFactory(
+        place=place_a, bank=make_bank(n_conditions=1, n_statements=3), status=CycleStatus.OPEN
+    )
+    with caplog.at_level(logging.DEBUG):
+        sign_in(client, "fac_a")
+        lines = "Robin, robin@example.org, Ashford Council\nSam, sam@example.org, Ashford Council"
+        response = client.post(
+            reverse("invitation_import", args=["ashford", cycle.pk]), {"lines": lines}, follow=True
+        )
+    invitations = list(Invitation.objects.filter(cycle=cycle))
+    assert len(invitations) == 2
+    page = response.content.decode()
+    logged = messages(caplog)
+    if refuse:
+        assert inbox.messages == []
+        assert "the emails could not be sent" in page
+        assert f"Sending invitations for cycle {cycle.pk} failed" in logged
+    else:
+        # The links really went out over SMTP, in the emails.
+        bodies = [m.get_body(("plain",)).get_content() for m in inbox.messages]
+        assert sorted(m["To"] for m in inbox.messages) == ["robin@example.org", "sam@example.org"]
+        for invitation in invitations:
+            assert any(invitation.token in body for body in bodies)
+        assert "each has been emailed their personal link" in page
+        assert {f"Sent invitation for invitation {i.pk}" for i in invitations} <= set(logged)
+
+    secrets = set()
+    for invitation in invitations:
+        secrets |= {invitation.token, invitation.token_hash, services.invitation_url(invitation)}
+    records = [r for r in caplog.records if not r.name.startswith("mail.")]
+    for record in records:
+        everything = record.getMessage() + " " + " ".join(map(str, vars(record).values()))
+        if record.exc_info:
+            everything += "".join(traceback.format_exception(*record.exc_info))
+        assert not [s for s in secrets if s in everything], (record.name, record.getMessage())
+        assert not TOKEN_IN_PATH.search(everything), record.getMessage()
+    written = console_output.getvalue()
+    assert written
+    assert not [s for s in secrets if s in written]
+    assert not TOKEN_IN_PATH.search(written)
