@@ -10,6 +10,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from assessments.scoring import DEFAULT_MIN_GROUP_SIZE, LOWEST_MIN_GROUP_SIZE
+from assessments.snapshot import Snapshot
+from assessments.snapshot import load as load_snapshot
 from places.models import Partner, Place, Sector, Size
 
 
@@ -692,7 +694,8 @@ class CycleResult(models.Model):
     """The results of a closed cycle, computed once when it closes and read by every output.
 
     `data` holds only figures that passed the confidentiality rules: nothing under k is stored, so
-    no page or export can leak what is not here. Rebuilt only by `manage.py recompute_results`.
+    no page or export can leak what is not here. Rebuilt only by `manage.py recompute_results`,
+    and only until the cycle is released.
     """
 
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="result")
@@ -709,3 +712,8 @@ class CycleResult(models.Model):
 
     def __str__(self) -> str:
         return f"Results of {self.cycle}"
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """`data` as typed records, checked against the schema (assessments/snapshot.py)."""
+        return load_snapshot(self.data)

@@ -1,8 +1,9 @@
 """Turning a stored snapshot into what pages and the CSV export show.
 
-Reads only `CycleResult.data` (already suppressed), so nothing here can reveal a hidden figure;
-it only words and arranges the figures that are there. Scores are cut to whole numbers with
-`scoring.display`, so a shown number never sits on the other side of a band line.
+Reads only the typed snapshot (`snapshot.Snapshot`, already suppressed), so nothing here can
+reveal a hidden figure; it only words and arranges the figures that are there. Scores are shown
+rounded half up (`scoring.display`), and every label beside a number was judged on that number.
+Counts of people other than the place's total are shown as bands k wide (`count_text`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments import charts, scoring, suppression
+from assessments import snapshot as snap
 
 BAND_LABELS = {
     "strength": "Strength",
@@ -41,6 +43,8 @@ POSITION_LABELS = {
     "below": "Below the middle half of other places",
 }
 SUPPRESSED = "Too few answers to show"
+HIDDEN_CELL = "Hidden to protect who answered"
+NOT_IN_ROUND = "Not part of this round's results"
 
 
 def count_text(n: int | None, k: int, total: int) -> str:
@@ -52,19 +56,15 @@ def count_text(n: int | None, k: int, total: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def _band_example(k: int | None) -> str:
-    return f"“{2 * k}–{3 * k - 1}”" if k else ""
-
-
-def _counter(data: Mapping[str, Any]) -> Callable[[int | None], str]:
+def _counter(result: snap.Snapshot) -> Callable[[int | None], str]:
     """count_text for this snapshot's k and total."""
-    return functools.partial(count_text, k=data.get("k"), total=data.get("n_responses"))
+    return functools.partial(count_text, k=result.k, total=result.n_responses)
 
 
 def percent(share: float | None) -> str:
     if share is None:
         return ""
-    return str(int(share * 100 + 0.5))
+    return scoring.display(share * 100)
 
 
 def points(value: float) -> str:
@@ -72,20 +72,20 @@ def points(value: float) -> str:
     return f"{shown} point{'' if shown == '1' else 's'}"
 
 
-def trend_view(trend: Mapping | None) -> dict:
+def trend_view(trend: snap.Trend | None) -> dict:
     """Arrow and words for a change; the words are what a screen reader hears."""
     if not trend:
         return {"arrow": "", "short": "", "text": "No earlier results to compare with"}
-    # The direction is worked out again from the stored change: older snapshots judged it on
-    # the unrounded change, and the arrow must agree with the number shown beside it.
-    change = scoring.trend(trend["change"], 0.0)
-    return dict(_trend_words(change.direction, scoring.shown(trend["change"])))
+    # The direction is worked out again from the stored change, so that the arrow agrees with
+    # the number shown beside it whatever an older snapshot stored.
+    change = scoring.trend(trend.change, 0.0)
+    return dict(_trend_words(change.direction, scoring.shown(trend.change)))
 
 
 @functools.lru_cache(maxsize=1024)
 def _trend_words(direction: str | None, change: int) -> dict:
-    # Only the whole points of a change are ever shown (scoring.shown), so the words
-    # depend on the direction and the whole change alone: a few hundred cases, each made once.
+    # Only the whole points of a change are ever shown (scoring.shown), so the words depend on
+    # the direction and the whole change alone: a few hundred cases, each made once.
     way = "up" if change >= 0 else "down"
     if direction == "up":
         return {"arrow": "↑", "short": scoring.display(change), "text": f"up {points(change)}"}
@@ -100,161 +100,202 @@ def _trend_words(direction: str | None, change: int) -> dict:
     }
 
 
-def benchmark_view(benchmark: Mapping | None) -> dict | None:
+def benchmark_view(benchmark: snap.Benchmark | None) -> dict | None:
     if not benchmark:
         return None
     return {
-        "position": benchmark["position"],
-        "label": POSITION_LABELS.get(benchmark["position"], ""),
+        "position": benchmark.position,
+        "label": POSITION_LABELS.get(benchmark.position or "", ""),
         "detail": (
-            f"Middle half of {benchmark['places']} other places: "
-            f"{scoring.display(benchmark['q1'])} to {scoring.display(benchmark['q3'])}, "
-            f"median {scoring.display(benchmark['median'])}"
+            f"Middle half of {benchmark.places} other places: "
+            f"{scoring.display(benchmark.q1)} to {scoring.display(benchmark.q3)}, "
+            f"median {scoring.display(benchmark.median)}"
         ),
     }
 
 
-def _figure_view(figure: Mapping, count: Callable[[int | None], str]) -> dict:
-    score = figure.get("score", figure.get("mean"))
+def division_view(division: snap.Division | None) -> dict | None:
+    if division is None:
+        return None
     return {
-        "shown": score is not None,
-        "score": scoring.display(score),
-        "band": figure.get("band") or "",
-        "band_label": BAND_LABELS.get(figure.get("band") or "", ""),
-        "agreement": figure.get("agreement") or "",
-        "agreement_label": AGREEMENT_LABELS.get(figure.get("agreement") or "", ""),
-        "spread": scoring.display(figure.get("spread")),
-        "n": count(figure.get("n")),
+        "unfavourable": percent(division.unfavourable),
+        "neutral": percent(division.neutral),
+        "favourable": percent(division.favourable),
     }
 
 
-def _statement_view(statement: Mapping, count: Callable[[int | None], str]) -> dict:
-    view = _figure_view(statement, count)
-    view.update(
-        key=statement["key"],
-        text=statement["text"],
-        condition_name=statement["condition_name"],
-        reverse_keyed=statement["reverse_keyed"],
-        dont_know=percent(statement.get("dont_know_rate")),
-        n_answered=count(statement.get("n_answered")),
-        trend=trend_view(statement.get("trend")),
-    )
-    return view
+def _figure_view(figure: snap.Figure | None, count: Callable[[int | None], str]) -> dict:
+    if figure is None:
+        return dict.fromkeys(
+            ("score", "band", "band_label", "agreement", "agreement_label", "spread", "n"), ""
+        ) | {"shown": False, "division": None}
+    return {
+        "shown": True,
+        "score": scoring.display(figure.score),
+        "band": figure.band or "",
+        "band_label": BAND_LABELS.get(figure.band or "", ""),
+        "agreement": figure.agreement or "",
+        "agreement_label": AGREEMENT_LABELS.get(figure.agreement or "", ""),
+        "spread": scoring.display(figure.spread),
+        "n": count(figure.n),
+        "division": division_view(figure.division),
+    }
 
 
-def _heatmap_view(
-    heatmap: Mapping, condition_names: Mapping[str, str], count: Callable[[int | None], str]
+def _statement_view(statement: snap.StatementResult, count) -> dict:
+    shown = statement.mean is not None
+    return {
+        "shown": shown,
+        "key": statement.key,
+        "text": statement.text,
+        "condition_name": statement.condition_name,
+        "reverse_keyed": statement.reverse_keyed,
+        "score": scoring.display(statement.mean),
+        "band": statement.band or "",
+        "band_label": BAND_LABELS.get(statement.band or "", ""),
+        "agreement_label": AGREEMENT_LABELS.get(statement.agreement or "", ""),
+        "spread": scoring.display(statement.spread),
+        "n": count(statement.n),
+        "dont_know": percent(statement.dont_know_rate),
+        "n_answered": count(statement.n_answered),
+        "trend": trend_view(statement.trend),
+    }
+
+
+def _breakdown_view(
+    breakdown: snap.Breakdown, result: snap.Snapshot, count: Callable[[int | None], str]
 ) -> dict:
-    columns = heatmap["columns"]
-    labels = {column["key"]: column["label"] for column in columns}
+    """A breakdown table: only the columns with a figure somewhere; a hidden column is named
+    once below the table, and a table with nothing to show is one sentence."""
+    shown_keys = {key for row in breakdown.rows for key in row.cells}
+    columns = [c for c in breakdown.columns if c.key in shown_keys]
+    labels = {c.key: c.label for c in breakdown.columns}
     rows = []
-    for row in heatmap["rows"]:
-        cells = []
-        for column in columns:
-            figure = row["cells"].get(column["key"])
-            cell = _figure_view(figure, count) if figure else {"shown": False}
-            cell["label"] = column["label"]
-            cells.append(cell)
-        gap = row["gap"]
-        gap_view = None
-        if gap:
-            gap_view = {
-                "points": scoring.display(gap["points"]),
-                "big": gap["big"],
-                "text": (
-                    f"{points(gap['points'])} between {labels[gap['high']]} (highest) and "
-                    f"{labels[gap['low']]} (lowest)"
-                ),
-            }
+    for row in breakdown.rows:
+        gap = row.gap
         rows.append(
             {
-                "condition": condition_names.get(row["condition"], row["condition"]),
-                "cells": cells,
-                "gap": gap_view,
+                "condition": result.condition(row.condition).name,
+                "cells": [
+                    {**_figure_view(row.cells.get(c.key), count), "label": c.label} for c in columns
+                ],
+                "gap": (
+                    {
+                        "points": scoring.display(gap.points),
+                        "big": gap.big,
+                        "text": (
+                            f"{points(gap.points)} between {labels[gap.high]} (highest) and "
+                            f"{labels[gap.low]} (lowest)"
+                        ),
+                    }
+                    if gap
+                    else None
+                ),
             }
         )
     return {
-        "key": heatmap["key"],
-        "title": heatmap["title"],
-        "columns": columns,
+        "key": breakdown.key,
+        "title": breakdown.title,
+        "columns": [{"key": c.key, "label": c.label} for c in columns],
+        "hidden_columns": [c.label for c in breakdown.columns if c.key not in shown_keys],
         "rows": rows,
-        "lead_partners": heatmap.get("lead_partners", []),
+        "lead_partners": breakdown.lead_partners,
         "any_big_gap": any(row["gap"] and row["gap"]["big"] for row in rows),
     }
 
 
-def dashboard(data: Mapping[str, Any], *, chart_prefix: str = "chart") -> dict:
-    """Everything the dashboard and print pages show, from the snapshot document."""
-    count = _counter(data)
+MISSING_BREAKDOWNS = {
+    snap.PART_ROLE_LENS: "Those who lead and manage, and those who deliver and live here",
+    snap.PART_SIZE_LENS: "Small organisations and larger ones",
+}
+
+
+def dashboard(result: snap.Snapshot, *, chart_prefix: str = "chart") -> dict:
+    """Everything the dashboard and print pages show, from the snapshot."""
+    count = _counter(result)
     conditions = []
-    for condition in data.get("conditions", []):
-        view = _figure_view(condition, count)
+    for condition in result.conditions:
+        view = _figure_view(condition.place, count)
         view.update(
-            key=condition["key"],
-            name=condition["name"],
-            trend=trend_view(condition.get("trend")),
-            benchmark=benchmark_view(condition.get("benchmark")),
-            dont_know=percent(condition.get("dont_know_rate")),
+            key=condition.key,
+            name=condition.name,
+            trend=trend_view(condition.trend),
+            benchmark=benchmark_view(condition.benchmark),
+            dont_know=percent(condition.dont_know_rate),
         )
         conditions.append(view)
-    condition_names = {c["key"]: c["name"] for c in data.get("conditions", [])}
-    statements = {s["key"]: s for s in data.get("statements", [])}
-    highlights = data.get("highlights", {})
 
     def listed(name: str) -> list[dict]:
-        return [_statement_view(statements[key], count) for key in highlights.get(name, [])]
+        keys = getattr(result.highlights, name)
+        return [_statement_view(result.statement(key), count) for key in keys]
 
-    overall = data.get("overall", {})
-    overall_view = _figure_view(overall, count)
-    overall_view["trend"] = trend_view(overall.get("trend"))
+    overall = _figure_view(
+        snap.Figure(
+            score=result.overall.score,
+            n=result.overall.n,
+            band=result.overall.band,
+            spread=result.overall.spread,
+            agreement=result.overall.agreement,
+            division=None,
+        )
+        if result.overall.score is not None
+        else None,
+        count,
+    )
+    overall["trend"] = trend_view(result.overall.trend)
 
-    spectrum = data.get("spectrum")
+    spectrum = result.spectrum
     spectrum_rows = []
     if spectrum:
         spectrum_rows = [
-            {"label": c["label"], "percent": percent(c["share"]), "n": c["n"], "key": c["key"]}
-            for c in spectrum["categories"]
+            {"label": c.label, "percent": percent(c.share), "n": c.n, "key": c.key}
+            for c in spectrum.categories
         ]
-        if spectrum.get("other"):
+        if spectrum.other:
             spectrum_rows.append(
                 {
                     "label": "Other answers (each chosen by too few people to show alone)",
-                    "percent": percent(spectrum["other"]["share"]),
-                    "n": spectrum["other"]["n"],
+                    "percent": percent(spectrum.other.share),
+                    "n": spectrum.other.n,
                     "key": "other",
                 }
             )
 
-    lead_gap = data.get("lead_gap")
+    breakdowns = [_breakdown_view(b, result, count) for b in result.breakdowns]
+    lead_gap = result.lead_gap
     return {
-        "k": data.get("k"),
-        "enough_responses": data.get("enough_responses", False),
-        "n_responses": data.get("n_responses"),
-        "band_example": _band_example(data.get("k")),
-        "previous_cycle": data.get("previous_cycle"),
-        "overall": overall_view,
+        "k": result.k,
+        "enough_responses": result.enough_responses,
+        "n_responses": result.n_responses,
+        "band_example": f"“{2 * result.k}–{3 * result.k - 1}”",
+        "previous_cycle": result.previous_cycle,
+        "overall": overall,
         "conditions": conditions,
-        "heatmaps": [_heatmap_view(h, condition_names, count) for h in data.get("heatmaps", [])],
+        "show_division": snap.PART_DIVISION not in result.missing,
+        "breakdowns": breakdowns,
+        "missing_breakdowns": [
+            title for part, title in MISSING_BREAKDOWNS.items() if part in result.missing
+        ],
         "lead_gap": (
             {
-                "points": scoring.display(lead_gap["points"]),
-                "text": _lead_gap_text(lead_gap["points"]),
-                "big": lead_gap["points"] >= scoring.LEAD_GAP_WEAK,
+                "points": scoring.display(lead_gap.points),
+                "text": _lead_gap_text(lead_gap.points),
+                "big": scoring.is_big_gap(lead_gap.points),
             }
             if lead_gap
             else None
         ),
         "spectrum": spectrum_rows,
-        "spectrum_n": spectrum["n"] if spectrum else None,
-        "collaboration_type": data.get("collaboration_type"),
+        "spectrum_n": spectrum.n if spectrum else None,
+        "collaboration_type": result.collaboration_type,
         "strongest": listed("strongest"),
         "weakest": listed("weakest"),
         "most_divided": listed("most_divided"),
         "dont_know": listed("dont_know"),
         "dont_know_min": percent(scoring.DONT_KNOW_HOT_SPOT_MIN),
         "gap_min": scoring.display(scoring.HEATMAP_GAP_MIN),
-        "comments": data.get("comments", []),
-        "prompts": data.get("prompts", []),
+        "comments": result.comments,
+        "prompts": result.prompts,
         "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
         "condition_chart": _condition_chart(conditions, f"{chart_prefix}-conditions"),
         "spectrum_chart": (
@@ -264,7 +305,7 @@ def dashboard(data: Mapping[str, Any], *, chart_prefix: str = "chart") -> dict:
 
 
 def _lead_gap_text(gap: float) -> str:
-    if gap >= 0:
+    if scoring.shown(gap) >= 0:
         return (
             f"Lead partners rate shared leadership and power {points(gap)} higher than the others."
         )
@@ -438,191 +479,190 @@ def _number(score: float | None) -> int | None:
     return None if score is None else int(scoring.display(score))
 
 
-def csv_rows(data: Mapping[str, Any]) -> Iterator[tuple]:
+def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
     """Every released figure of the snapshot, one per row, with its contributing respondents."""
     place = "Whole place"
-    count = _counter(data)
-    if data.get("n_responses"):
+    count = _counter(result)
+    if result.n_responses:
         yield (
             "responses",
             place,
             "Submitted responses",
             "count",
-            data["n_responses"],
-            data["n_responses"],
+            result.n_responses,
+            result.n_responses,
         )
-    overall = data.get("overall", {})
-    if overall.get("score") is not None:
-        n = count(overall["n"])
-        yield ("overall", place, "Overall index", "score", _number(overall["score"]), n)
-        yield ("overall", place, "Overall index", "band", BAND_LABELS[overall["band"]], n)
-        if overall.get("spread") is not None:
-            yield ("overall", place, "Overall index", "spread", _number(overall["spread"]), n)
+    overall = result.overall
+    if overall.score is not None:
+        n = count(overall.n)
+        yield ("overall", place, "Overall index", "score", _number(overall.score), n)
+        yield ("overall", place, "Overall index", "band", BAND_LABELS[overall.band], n)
+        if overall.spread is not None:
+            yield ("overall", place, "Overall index", "spread", _number(overall.spread), n)
             yield (
                 "overall",
                 place,
                 "Overall index",
                 "agreement",
-                AGREEMENT_LABELS[overall["agreement"]],
+                AGREEMENT_LABELS[overall.agreement],
                 n,
             )
-        if overall.get("trend"):
+        if overall.trend:
             yield (
                 "overall",
                 place,
                 "Overall index",
                 "change since last cycle",
-                _number(overall["trend"]["change"]),
+                _number(overall.trend.change),
                 n,
             )
 
-    for condition in data.get("conditions", []):
-        name = condition["name"]
-        if condition.get("dont_know_rate") is not None:
+    for condition in result.conditions:
+        name = condition.name
+        if condition.dont_know_rate is not None:
             yield (
                 "condition",
                 place,
                 name,
                 "don't know (%)",
-                int(percent(condition["dont_know_rate"])),
-                count(condition["n_answered"]),
+                int(percent(condition.dont_know_rate)),
+                count(condition.n_answered),
             )
-        if condition.get("score") is None:
+        if condition.place is None:
             continue
-        n = count(condition["n"])
-        yield ("condition", place, name, "score", _number(condition["score"]), n)
-        yield ("condition", place, name, "band", BAND_LABELS[condition["band"]], n)
-        if condition.get("spread") is not None:
-            yield ("condition", place, name, "spread", _number(condition["spread"]), n)
-            yield (
-                "condition",
-                place,
-                name,
-                "agreement",
-                AGREEMENT_LABELS[condition["agreement"]],
-                n,
-            )
-        if condition.get("trend"):
+        n = count(condition.place.n)
+        yield from _figure_rows("condition", place, name, condition.place, n)
+        if condition.trend:
             yield (
                 "condition",
                 place,
                 name,
                 "change since last cycle",
-                _number(condition["trend"]["change"]),
+                _number(condition.trend.change),
                 n,
             )
-        benchmark = condition.get("benchmark")
+        benchmark = condition.benchmark
         if benchmark:
-            group = f"{benchmark['places']} other places"
-            yield ("benchmark", group, name, "median", _number(benchmark["median"]), "")
-            yield ("benchmark", group, name, "lower quartile", _number(benchmark["q1"]), "")
-            yield ("benchmark", group, name, "upper quartile", _number(benchmark["q3"]), "")
+            group = f"{benchmark.places} other places"
+            yield ("benchmark", group, name, "median", _number(benchmark.median), "")
+            yield ("benchmark", group, name, "lower quartile", _number(benchmark.q1), "")
+            yield ("benchmark", group, name, "upper quartile", _number(benchmark.q3), "")
             yield (
                 "benchmark",
                 group,
                 name,
                 "this place",
-                POSITION_LABELS.get(benchmark["position"], ""),
+                POSITION_LABELS.get(benchmark.position or "", ""),
                 n,
             )
 
-    names = {c["key"]: c["name"] for c in data.get("conditions", [])}
-    for heatmap in data.get("heatmaps", []):
-        for partner in heatmap.get("lead_partners", []):
+    for breakdown in result.breakdowns:
+        for partner in breakdown.lead_partners:
             yield ("lead partners", "Lead partners", "Partner organisation", "name", partner, "")
-        labels = {column["key"]: column["label"] for column in heatmap["columns"]}
-        section = f"heatmap: {heatmap['title'].lower()}"
-        for row in heatmap["rows"]:
+        labels = {column.key: column.label for column in breakdown.columns}
+        section = f"breakdown: {breakdown.title.lower()}"
+        for row in breakdown.rows:
+            name = result.condition(row.condition).name
             for key, group in labels.items():
-                cell = row["cells"].get(key)
-                if cell is None:
-                    continue  # hidden: too few answers
-                name = names.get(row["condition"], "")
-                n = count(cell["n"])
-                yield (section, group, name, "score", _number(cell["score"]), n)
-                yield (section, group, name, "band", BAND_LABELS[cell["band"]], n)
-                if cell.get("agreement"):
-                    yield (
-                        section,
-                        group,
-                        name,
-                        "agreement",
-                        AGREEMENT_LABELS[cell["agreement"]],
-                        n,
-                    )
+                cell = row.cells.get(key)
+                if cell is not None:  # otherwise hidden: no row at all
+                    yield from _figure_rows(section, group, name, cell, count(cell.n))
 
-    lead_gap = data.get("lead_gap")
-    if lead_gap:
-        yield (
-            "lead gap",
-            "Lead partners minus other partners",
-            names.get(scoring.LEADERSHIP_KEY, "Shared leadership and power"),
-            "points",
-            _number(lead_gap["points"]),
-            count(lead_gap["n_lead"] + lead_gap["n_other"]),
-        )
+    leadership = result.condition(scoring.LEADERSHIP_KEY)
+    leadership_name = leadership.name if leadership else "Shared leadership and power"
+    gaps = [("Lead partners minus other partners", result.lead_gap)] + [
+        (LENS_GAP_NAMES[lens], gap) for lens, gap in sorted(result.lens_gaps.items())
+    ]
+    for group, gap in gaps:
+        if gap:
+            yield (
+                "group gap",
+                group,
+                leadership_name,
+                "points",
+                _number(gap.points),
+                count(gap.n_first + gap.n_second),
+            )
 
-    for statement in data.get("statements", []):
-        text = statement["text"]
-        if statement.get("dont_know_rate") is not None:
+    for statement in result.statements:
+        text = statement.text
+        if statement.dont_know_rate is not None:
             yield (
                 "statement",
                 place,
                 text,
                 "don't know (%)",
-                int(percent(statement["dont_know_rate"])),
-                count(statement["n_answered"]),
+                int(percent(statement.dont_know_rate)),
+                count(statement.n_answered),
             )
-        if statement.get("mean") is None:
+        if statement.mean is None:
             continue
-        n = count(statement["n"])
-        yield ("statement", place, text, "score", _number(statement["mean"]), n)
-        yield ("statement", place, text, "band", BAND_LABELS[statement["band"]], n)
-        if statement.get("agreement"):
+        n = count(statement.n)
+        yield ("statement", place, text, "score", _number(statement.mean), n)
+        yield ("statement", place, text, "band", BAND_LABELS[statement.band], n)
+        if statement.agreement:
             yield (
                 "statement",
                 place,
                 text,
                 "agreement",
-                AGREEMENT_LABELS[statement["agreement"]],
+                AGREEMENT_LABELS[statement.agreement],
                 n,
             )
-        if statement.get("trend"):
+        if statement.trend:
             yield (
                 "statement",
                 place,
                 text,
                 "change since last cycle",
-                _number(statement["trend"]["change"]),
+                _number(statement.trend.change),
                 n,
             )
 
-    spectrum = data.get("spectrum")
+    spectrum = result.spectrum
     if spectrum:
-        for category in spectrum["categories"]:
+        for category in spectrum.categories:
             yield (
                 "spectrum",
                 place,
-                category["label"],
+                category.label,
                 "share (%)",
-                int(percent(category["share"])),
-                category["n"],
+                int(percent(category.share)),
+                category.n,
             )
-        if spectrum.get("other"):
+        if spectrum.other:
             yield (
                 "spectrum",
                 place,
                 "Other answers",
                 "share (%)",
-                int(percent(spectrum["other"]["share"])),
-                spectrum["other"]["n"],
+                int(percent(spectrum.other.share)),
+                spectrum.other.n,
             )
 
-    collaboration = data.get("collaboration_type")
-    if collaboration:
-        yield ("collaboration type", place, "Label", "label", collaboration["label"], "")
-        for reason in collaboration["reasons"]:
-            yield ("collaboration type", place, "Why this label", "reason", reason, "")
+    collaboration = result.collaboration_type
+    yield ("collaboration type", place, "Label", "label", collaboration.label, "")
+    for reason in collaboration.reasons:
+        yield ("collaboration type", place, "Why this label", "reason", reason, "")
 
-    for comment in data.get("comments", []):
-        yield ("comment", place, comment["condition_name"], "comment", comment["text"], "")
+    for comment in result.comments:
+        yield ("comment", place, comment.condition_name, "comment", comment.text, "")
+
+
+LENS_GAP_NAMES = {
+    "role_lens": "Lead and manage minus deliver and live here",
+    "size_lens": "Larger organisations minus small organisations",
+}
+
+
+def _figure_rows(section: str, group: str, name: str, figure: snap.Figure, n: str):
+    yield (section, group, name, "score", _number(figure.score), n)
+    yield (section, group, name, "band", BAND_LABELS[figure.band], n)
+    if figure.agreement:
+        yield (section, group, name, "agreement", AGREEMENT_LABELS[figure.agreement], n)
+    if figure.spread is not None:
+        yield (section, group, name, "spread", _number(figure.spread), n)
+    if figure.division:
+        for kind in ("unfavourable", "neutral", "favourable"):
+            share = getattr(figure.division, kind)
+            yield (section, group, name, f"{kind} answers (%)", int(percent(share)), n)

@@ -26,7 +26,7 @@ def _dashboard_context(request: HttpRequest, slug: str, cycle_id: int) -> dict:
         "cycle": found.cycle,
         "result": found.result,
         "is_released": found.cycle.status == CycleStatus.RELEASED,
-        "report": results_display.dashboard(found.result.data),
+        "report": results_display.dashboard(found.result.snapshot),
     }
 
 
@@ -48,7 +48,7 @@ def dashboard_csv(request: HttpRequest, slug: str, cycle_id: int) -> HttpRespons
     response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
     writer = csv.writer(response)
     writer.writerow(results_display.CSV_HEADER)
-    for row in results_display.csv_rows(found.result.data):
+    for row in results_display.csv_rows(found.result.snapshot):
         writer.writerow([results_display.csv_safe(cell) for cell in row])
     return response
 

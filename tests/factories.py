@@ -222,7 +222,8 @@ def make_keyed_bank(
 
 
 def walk_counts(node, path="data"):
-    """Every (path, value) in a snapshot whose key counts respondents: `n` or `n_…`."""
+    """Every (path, value) in a snapshot whose key counts respondents: `n` or `n_…` (None where
+    a figure is not shown)."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "n" or key.startswith("n_"):

@@ -53,6 +53,7 @@ from assessments.models import (
     Statement,
 )
 from assessments.results import SPECTRUM_SHORT
+from assessments.snapshot import Figure, Snapshot
 from places.models import Role, Sector, Size
 from tests.factories import (
     MembershipFactory,
@@ -64,6 +65,7 @@ from tests.factories import (
     open_cycle_for,
     walk_counts,
 )
+from tests.test_audit import brute_force_leak
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +75,9 @@ SECTORS = (Sector.LOCAL_AUTHORITY, Sector.NHS, Sector.VOLUNTARY, Sector.FAITH)
 ROLES = tuple(RoleLevel)
 SPECTRUM = tuple(SpectrumType)
 CONDITION_KEYS = ("c0", "c1", scoring.LEADERSHIP_KEY)
-DIMENSIONS = ("sector", "role_level", "lead")
+DIMENSIONS = ("sector", "role_level", "lead", "role_lens", "size_lens")
+PARTNER_LEVEL = {"sector", "lead", "size_lens", "all"}
+BRUTE_FORCE_MAX_PEOPLE = 14
 HIDDEN_CELL = "Hidden to protect who answered"
 SUPPRESSED = "Too few answers to show"
 BAND_LABELS = {"Strength", "Developing", "Concern"}
@@ -201,6 +205,8 @@ class Truth:
     # condition key -> response indexes with any answer (don't know included) in it
     condition_answered: dict[str, set[int]] = field(default_factory=dict)
     condition_dont_know: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # condition key -> {response index: (unfavourable, neutral, favourable) scored answers}
+    condition_leaning: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)
     # condition key -> response indexes with at least one "don't know" in it
     condition_dont_know_people: dict[str, set[int]] = field(default_factory=dict)
     # statement key -> {response index: score}, and who answered it at all
@@ -238,6 +244,14 @@ def ground_truth(scenario: Scenario) -> Truth:
         truth.group_of["sector"][i] = partner.sector
         truth.group_of["role_level"][i] = response.role_level
         truth.group_of["lead"][i] = "lead" if partner.is_lead else "other"
+        truth.group_of["role_lens"][i] = (
+            "lead_manage"
+            if response.role_level in (RoleLevel.SENIOR_LEADER, RoleLevel.MANAGER)
+            else "deliver_live"
+        )
+        truth.group_of["size_lens"][i] = (
+            "small" if partner.size in (Size.MICRO, Size.SMALL) else "larger"
+        )
         truth.spectrum[response.spectrum] = truth.spectrum.get(response.spectrum, 0) + 1
         truth.comments += response.comment_on is not None
         for key, value in zip(keys, response.answers, strict=True):
@@ -262,10 +276,16 @@ def ground_truth(scenario: Scenario) -> Truth:
             for key in own
             for i in truth.statement_answered[key] - set(truth.statement_scores[key])
         }
+        truth.condition_leaning[condition] = {}
         for i in range(len(scenario.responses)):
             scores = [
                 truth.statement_scores[key][i] for key in own if i in truth.statement_scores[key]
             ]
+            truth.condition_leaning[condition][i] = (
+                sum(1 for score in scores if score < 50),
+                sum(1 for score in scores if score == 50),
+                sum(1 for score in scores if score > 50),
+            )
             # Scored at least half of the condition's statements (DESIGN §5).
             if scores and 2 * len(scores) >= len(own):
                 truth.condition_scores[condition][i] = statistics.mean(scores)
@@ -277,7 +297,8 @@ def ground_truth(scenario: Scenario) -> Truth:
 
 @dataclass
 class Outputs:
-    data: dict
+    data: Snapshot
+    stored: dict  # the snapshot as stored
     dashboard: str
     print_view: str
     csv_rows: list[list[str]]
@@ -355,7 +376,8 @@ def build_and_render(scenario: Scenario) -> Outputs:
 
     csv_text = pages["dashboard_csv"].lstrip("\ufeff")
     return Outputs(
-        data=CycleResult.objects.get(cycle=cycle).data,
+        data=CycleResult.objects.get(cycle=cycle).snapshot,
+        stored=CycleResult.objects.get(cycle=cycle).data,
         dashboard=pages["dashboard"],
         print_view=pages["dashboard_print"],
         csv_rows=list(csv.reader(io.StringIO(csv_text))),
@@ -455,14 +477,23 @@ def _shows(text: str, value: float) -> bool:
     return int(text) in {math.floor(value + 0.5 - 1e-9), math.floor(value + 0.5 + 1e-9)}
 
 
-def _cells(data: dict) -> dict[tuple[str, str, str], dict]:
-    """Every shown heatmap cell: (condition, dimension, group) -> figure."""
+def _cells(data: Snapshot) -> dict[tuple[str, str, str], Figure]:
+    """Every shown group figure: (condition, dimension, group) -> figure."""
     return {
-        (row["condition"], heatmap["key"], name): cell
-        for heatmap in data["heatmaps"]
-        for row in heatmap["rows"]
-        for name, cell in row["cells"].items()
+        (row.condition, breakdown.key, name): cell
+        for breakdown in data.breakdowns
+        for row in breakdown.rows
+        for name, cell in row.cells.items()
     }
+
+
+def _mode(counts: dict[str, int], k: int) -> str | None:
+    """The most common answer chosen by at least k people; ties to the weaker type."""
+    order = ["cooperation", "partnership", "weak", "strong"]
+    best = max(counts.values(), default=0)
+    if best < k:
+        return None
+    return next(key for key in order if counts.get(key, 0) == best)
 
 
 class Counts:
@@ -506,26 +537,28 @@ class Counts:
                     )
 
 
-def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None:
+def check_snapshot(truth: Truth, outputs: Outputs) -> None:
     k = truth.k
-    assert data["k"] == k
-    small = [(path, n) for path, n in walk_counts(data) if n is not None and n < k]
+    data = outputs.data
+    sector_keys = outputs.sector_labels.values()
+    assert data.k == k
+    small = [(path, n) for path, n in walk_counts(outputs.stored) if n is not None and n < k]
     assert not small, f"counts under k in the snapshot: {small}"
 
     enough = truth.n_responses >= k
-    assert data["enough_responses"] is enough
-    assert data.get("n_responses") == (truth.n_responses if enough else None)
+    assert data.enough_responses is enough
+    assert data.n_responses == (truth.n_responses if enough else None)
 
     # (a) Conditions, the whole place: shown exactly when at least k contributed.
-    for condition in data["conditions"]:
-        key = condition["key"]
+    for condition in data.conditions:
+        key = condition.key
         contributors = truth.condition_scores[key]
-        if condition["score"] is None:
+        if condition.place is None:
             assert len(contributors) < k, (key, len(contributors))
-            assert condition["trend"] is None and condition["benchmark"] is None
+            assert condition.trend is None and condition.benchmark is None
         else:
-            assert condition["n"] == len(contributors) >= k, key
-            assert condition["score"] == pytest.approx(truth.score(key, contributors))
+            assert condition.place.n == len(contributors) >= k, key
+            assert condition.place.score == pytest.approx(truth.score(key, contributors))
         answered = truth.condition_answered[key]
         # "People who answered" and the don't-know rate are shown only if, beside the score's
         # count, they reveal no group of 1..k-1: those who said "don't know", or those left out.
@@ -534,42 +567,63 @@ def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None
             and _ok(len(truth.condition_dont_know_people[key]), k)
             and _ok(len(answered) - len(contributors), k)
         )
-        assert ("dont_know_rate" in condition) is expect_rate, key
+        assert (condition.dont_know_rate is not None) is expect_rate, key
         if expect_rate:
-            assert condition["n_answered"] == len(answered) >= k, key
+            assert condition.n_answered == len(answered) >= k, key
             dont_know, answers = truth.condition_dont_know[key]
-            assert condition["dont_know_rate"] == pytest.approx(dont_know / answers)
+            assert condition.dont_know_rate == pytest.approx(dont_know / answers)
 
-    overall = data["overall"]
-    if overall["score"] is not None:
-        assert all(c["score"] is not None for c in data["conditions"])
-        assert overall["n"] == len(truth.overall_members) >= k
-        assert overall["score"] == pytest.approx(
+    overall = data.overall
+    if overall.score is not None:
+        assert all(c.place is not None for c in data.conditions)
+        assert overall.n == len(truth.overall_members) >= k
+        assert overall.score == pytest.approx(
             statistics.mean(truth.score(c, s) for c, s in truth.condition_scores.items())
         )
 
-    # (a) Every heatmap cell: its count and score are those of the group's real contributors.
+    # (a) Every group figure: its count, score and division are those of its real contributors.
     cells = _cells(data)
+    figures = {(c.key, "all", "all"): c.place for c in data.conditions if c.place is not None}
     for (condition, dimension, name), cell in cells.items():
         members = truth.members(condition, dimension, name)
-        assert cell["n"] == len(members) >= k, (condition, dimension, name)
-        assert cell["score"] == pytest.approx(truth.score(condition, members))
+        assert cell.n == len(members) >= k, (condition, dimension, name)
+        assert cell.score == pytest.approx(truth.score(condition, members))
+        figures[(condition, dimension, name)] = cell
+    for (condition, dimension, name), figure in figures.items():
+        members = truth.members(condition, None if dimension == "all" else dimension, name)
+        leaning = [truth.condition_leaning[condition][i] for i in members]
+        answers = sum(sum(counts) for counts in leaning)
+        if not answers:
+            assert figure.division is None
+            continue
+        for position, share in enumerate(
+            (figure.division.unfavourable, figure.division.neutral, figure.division.favourable)
+        ):
+            assert share == pytest.approx(sum(c[position] for c in leaning) / answers)
 
     for condition in truth.condition_scores:
-        place = next(c for c in data["conditions"] if c["key"] == condition)
+        place = data.condition(condition).place
         shown = {
             (dimension, name): truth.members(condition, dimension, name)
             for (c, dimension, name) in cells
             if c == condition
         }
-        if place["score"] is None:
+        if place is None:
             assert not shown, f"groups shown on {condition} without the place"
             continue
         everyone = truth.members(condition, None, None)
-        # (b) Any two shown groups, the place among them, differ by 0 or at least k each way.
+        # (b) Any two shown groups, the place among them, differ by 0 or at least k each way —
+        # except a role-lens group beside a partner-level one, left to the exact check (g).
         groups = [(("all", "all"), everyone), *shown.items()]
         for i, (name_a, a) in enumerate(groups):
             for name_b, b in groups[i + 1 :]:
+                kinds = {name_a[0], name_b[0]}
+                if (
+                    len(kinds) == 2
+                    and "role_lens" in kinds
+                    and kinds - {"role_lens"} <= (PARTNER_LEVEL)
+                ):
+                    continue
                 assert _ok(len(a - b), k) and _ok(len(b - a), k), (
                     f"{condition}: {name_a} ({len(a)}) and {name_b} ({len(b)}) differ by "
                     f"{len(a - b)} and {len(b - a)}"
@@ -580,25 +634,40 @@ def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None
                 len(members) for (d, _name), members in shown.items() if d == dimension
             )
             assert _ok(remainder, k), f"{condition} by {dimension}: {remainder} left over"
+        # (g) The guarantee itself, by brute force over every set of fewer than k people: no
+        # combination of the shown figures involves only them. Small rounds only: the sets
+        # to try grow as the fourth power of the people.
+        if len(everyone) <= BRUTE_FORCE_MAX_PEOPLE:
+            leaked = brute_force_leak(dict(groups), truth.partner_of, k)
+            assert leaked is None, f"{condition}: the shown figures describe {leaked}"
 
-    # Heatmap columns come from the place's partners and the fixed role levels, never from
-    # who answered, so a missing column says nothing.
-    by_key = {h["key"]: h for h in data["heatmaps"]}
-    assert {c["key"] for c in by_key["sector"]["columns"]} == set(sector_keys)
-    assert [c["key"] for c in by_key["role_level"]["columns"]] == [r.value for r in RoleLevel]
-    for heatmap in data["heatmaps"]:
-        for row in heatmap["rows"]:
-            if row["gap"]:
-                assert {row["gap"]["high"], row["gap"]["low"]} <= set(row["cells"])
+    # Breakdown columns come from the place's partners and fixed lists, never from who
+    # answered, so a missing column says nothing.
+    assert {c.key for c in data.breakdown("sector").columns} == set(sector_keys)
+    assert [c.key for c in data.breakdown("role_level").columns] == [r.value for r in RoleLevel]
+    for breakdown in data.breakdowns:
+        for row in breakdown.rows:
+            if row.gap:
+                assert {row.gap.high, row.gap.low} <= set(row.cells)
 
-    lead_gap = data["lead_gap"]
-    if lead_gap:
-        lead = cells[(scoring.LEADERSHIP_KEY, "lead", "lead")]
-        other = cells[(scoring.LEADERSHIP_KEY, "lead", "other")]
-        assert (lead_gap["n_lead"], lead_gap["n_other"]) == (lead["n"], other["n"])
+    gaps = {"lead": data.lead_gap, **data.lens_gaps}
+    pairs = {
+        "lead": ("lead", "other"),
+        "role_lens": ("lead_manage", "deliver_live"),
+        "size_lens": ("larger", "small"),
+    }
+    for dimension, (first, second) in pairs.items():
+        a = cells.get((scoring.LEADERSHIP_KEY, dimension, first))
+        b = cells.get((scoring.LEADERSHIP_KEY, dimension, second))
+        gap = gaps.get(dimension)
+        if a is None or b is None:
+            assert gap is None, dimension
+        else:
+            assert (gap.n_first, gap.n_second) == (a.n, b.n)
+            assert gap.points == pytest.approx(a.score - b.score)
 
     # (a) Statements: left out under k answers; their mean needs k who did not say don't know.
-    shown_statements = {s["key"]: s for s in data["statements"]}
+    shown_statements = {s.key: s for s in data.statements}
     for key, answered in truth.statement_answered.items():
         statement = shown_statements.get(key)
         if statement is None:
@@ -606,36 +675,40 @@ def check_snapshot(truth: Truth, data: dict, sector_keys: Iterable[str]) -> None
             continue
         scores = truth.statement_scores[key]
         expect_rate = _ok(len(answered) - len(scores), k) and _ok(len(scores), k)
-        assert ("n_answered" in statement) is expect_rate, key
+        assert (statement.n_answered is not None) is expect_rate, key
         if expect_rate:
-            assert statement["n_answered"] == len(answered) >= k
-        if statement["mean"] is None:
-            assert len(scores) < k and "n" not in statement, key
+            assert statement.n_answered == len(answered) >= k
+        if statement.mean is None:
+            assert len(scores) < k and statement.n is None, key
         else:
-            assert statement["n"] == len(scores) >= k
+            assert statement.n == len(scores) >= k
             by_partner: dict[int, list[float]] = defaultdict(list)
             for i, score in scores.items():
                 by_partner[truth.partner_of[i]].append(score)
-            assert statement["mean"] == pytest.approx(
+            assert statement.mean == pytest.approx(
                 statistics.mean(statistics.mean(v) for v in by_partner.values())
             )
 
-    # (a, c) The spectrum: each shown answer, and the merged rest, is 0 or at least k people.
-    spectrum = data["spectrum"]
+    # (a, c) The spectrum: each shown answer, and the merged rest, is 0 or at least k people;
+    # the mode is the answer at least k chose, shown even when its bar is not (DESIGN §5).
+    spectrum = data.spectrum
     if spectrum is None:
         assert truth.n_responses < k
     else:
-        assert spectrum["n"] == truth.n_responses
-        for category in spectrum["categories"]:
-            assert category["n"] == truth.spectrum[category["key"]] >= k
-        other = truth.n_responses - sum(c["n"] for c in spectrum["categories"])
+        assert spectrum.n == truth.n_responses
+        for category in spectrum.categories:
+            assert category.n == truth.spectrum[category.key] >= k
+        other = truth.n_responses - sum(c.n for c in spectrum.categories)
         assert _ok(other, k)
-        assert (spectrum["other"] or {"n": 0})["n"] == other
+        assert (spectrum.other.n if spectrum.other else 0) == other
+    assert data.mode == _mode(truth.spectrum, k)
 
     # (d) Comments need k responses, and carry nothing that could say whose group wrote them.
-    comments = data["comments"]
+    comments = data.comments
     assert len(comments) == (truth.comments if enough else 0)
-    assert all(set(comment) == {"condition", "condition_name", "text"} for comment in comments)
+    assert all(
+        set(vars(comment)) == {"condition", "condition_name", "text"} for comment in comments
+    )
 
 
 def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
@@ -676,21 +749,28 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
             assert _shows(row[1], truth.score(key, contributors)), row
             counts.check(row[-1], contributors)
 
-    for heatmap in data["heatmaps"]:
-        shown_table = table(heatmap["title"])
-        assert shown_table is not None, heatmap["title"]
-        columns = heatmap["columns"]
-        assert shown_table.header[1:-1] == [c["label"] for c in columns]
+    for breakdown in data.breakdowns:
+        shown_table = table(breakdown.title)
+        # Only columns with a figure somewhere are in the table; a breakdown with no figure at
+        # all is one sentence, not a table of hidden cells.
+        columns = [
+            c for c in breakdown.columns if any(c.key in row.cells for row in breakdown.rows)
+        ]
+        if not columns:
+            assert shown_table is None, breakdown.title
+            continue
+        assert shown_table is not None, breakdown.title
+        assert shown_table.header[1:-1] == [c.label for c in columns]
         for row in shown_table.rows:
             condition = key_of_name[row[0]]
             shown_labels = set()
             for column, text in zip(columns, row[1:-1], strict=True):
-                members = truth.members(condition, heatmap["key"], column["key"])
-                if (condition, heatmap["key"], column["key"]) not in cells:
+                members = truth.members(condition, breakdown.key, column.key)
+                if (condition, breakdown.key, column.key) not in cells:
                     # (e) A hidden group: no figure at all in its cell.
                     assert text == HIDDEN_CELL, (condition, column, text)
                     continue
-                shown_labels.add(column["label"])
+                shown_labels.add(column.label)
                 match = re.fullmatch(r"(\d+) (\w+) (\d+(?:–\d+)?) people", text)
                 assert match, text
                 score, band, n = match.groups()
@@ -750,10 +830,10 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
         condition_name, low, high = found_gap.groups()
         condition = key_of_name[condition_name]
         labels = {
-            column["label"]
-            for heatmap in data["heatmaps"]
-            for column in heatmap["columns"]
-            if (condition, heatmap["key"], column["key"]) in cells
+            column.label
+            for breakdown in data.breakdowns
+            for column in breakdown.columns
+            if (condition, breakdown.key, column.key) in cells
         }
         assert {low, high} <= labels, prompt
 
@@ -779,12 +859,16 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
     cells = _cells(data)
     key_of_name = {name: key for key, name in outputs.condition_names.items()}
     statement_of_text = {text: key for key, text in outputs.statement_texts.items()}
-    labels = {
-        heatmap["key"]: {c["label"]: c["key"] for c in heatmap["columns"]}
-        for heatmap in data["heatmaps"]
-    }
-    dimension_of_section = {
-        f"heatmap: {heatmap['title'].lower()}": heatmap["key"] for heatmap in data["heatmaps"]
+    labels = {b.key: {c.label: c.key for c in b.columns} for b in data.breakdowns}
+    dimension_of_section = {f"breakdown: {b.title.lower()}": b.key for b in data.breakdowns}
+    gap_groups = {
+        "Lead partners minus other partners": ("lead", "lead", "other"),
+        "Lead and manage minus deliver and live here": (
+            "role_lens",
+            "lead_manage",
+            "deliver_live",
+        ),
+        "Larger organisations minus small organisations": ("size_lens", "larger", "small"),
     }
     short = {label: key for key, label in SPECTRUM_SHORT.items()}
     comments = []
@@ -816,11 +900,14 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
             counts.check(n, members)
             if figure == "score":
                 assert _shows(value, truth.score(condition, members))
-        elif section == "lead gap":
-            lead = truth.members(scoring.LEADERSHIP_KEY, "lead", "lead")
-            other = truth.members(scoring.LEADERSHIP_KEY, "lead", "other")
-            assert len(lead) >= k and len(other) >= k
-            counts.check(n, lead | other)
+        elif section == "group gap":
+            dimension, first, second = gap_groups[group]
+            assert (scoring.LEADERSHIP_KEY, dimension, first) in cells
+            assert (scoring.LEADERSHIP_KEY, dimension, second) in cells
+            a = truth.members(scoring.LEADERSHIP_KEY, dimension, first)
+            b = truth.members(scoring.LEADERSHIP_KEY, dimension, second)
+            assert len(a) >= k and len(b) >= k
+            counts.check(n, a | b)
         elif section == "statement":
             key = statement_of_text[item]
             if figure == "don't know (%)":
@@ -832,9 +919,7 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
                 assert int(n) == truth.spectrum[short[item]]
             else:
                 assert item == "Other answers"
-                assert int(n) == truth.n_responses - sum(
-                    c["n"] for c in data["spectrum"]["categories"]
-                )
+                assert int(n) == truth.n_responses - sum(c.n for c in data.spectrum.categories)
         elif section == "comment":
             assert group == "Whole place"  # never by group
             comments.append(value)
@@ -861,7 +946,7 @@ def check_comparison(truth: Truth, outputs: Outputs) -> None:
             assert _shows(text.split()[0], truth.score(key, contributors))
 
 
-def _record_events(truth: Truth, data: dict) -> None:
+def _record_events(truth: Truth, data: Snapshot) -> None:
     """What the example exercised, for `pytest --hypothesis-show-statistics`."""
     enough = truth.n_responses >= truth.k
     event(f"enough responses: {enough}")
@@ -870,17 +955,17 @@ def _record_events(truth: Truth, data: dict) -> None:
     cells = _cells(data)
     event(f"shown group cells: {'none' if not cells else '1-5' if len(cells) <= 5 else '6+'}")
     hidden_with_members = any(
-        truth.members(row["condition"], heatmap["key"], column["key"])
-        and column["key"] not in row["cells"]
-        for heatmap in data["heatmaps"]
-        for row in heatmap["rows"]
-        if row["condition"] in truth.condition_scores
-        for column in heatmap["columns"]
+        truth.members(row.condition, breakdown.key, column.key) and column.key not in row.cells
+        for breakdown in data.breakdowns
+        for row in breakdown.rows
+        if row.condition in truth.condition_scores
+        for column in breakdown.columns
     )
     event(f"a group with members was hidden: {hidden_with_members}")
-    event(f"lead gap shown: {data['lead_gap'] is not None}")
-    event(f"spectrum 'other' shown: {bool(data['spectrum'] and data['spectrum']['other'])}")
-    event(f"overall index shown: {data['overall']['score'] is not None}")
+    event(f"lead gap shown: {data.lead_gap is not None}")
+    event(f"lens gaps shown: {sorted(data.lens_gaps)}")
+    event(f"spectrum 'other' shown: {bool(data.spectrum and data.spectrum.other)}")
+    event(f"overall index shown: {data.overall.score is not None}")
 
 
 # --- The property -------------------------------------------------------------------------------
@@ -911,7 +996,7 @@ def test_no_output_describes_fewer_than_k_people(benchmark_places, scenario):
     with transaction.atomic():
         try:
             outputs = build_and_render(scenario)
-            check_snapshot(truth, outputs.data, outputs.sector_labels.values())
+            check_snapshot(truth, outputs)
             check_html(truth, outputs, outputs.dashboard)
             check_html(truth, outputs, outputs.print_view)
             assert tables(_main(outputs.dashboard)) == tables(_main(outputs.print_view))
@@ -925,7 +1010,7 @@ def test_no_output_describes_fewer_than_k_people(benchmark_places, scenario):
 # --- A known gap, reported rather than changed --------------------------------------------------
 
 
-def remainder_clashes(truth: Truth, data: dict) -> list[str]:
+def remainder_clashes(truth: Truth, data: Snapshot) -> list[str]:
     """Shown groups within 1..k−1 people of another split's hidden remainder.
 
     The remainder of a split (the place minus that split's shown groups) is hidden, but its
@@ -971,7 +1056,7 @@ def test_a_hidden_remainder_cannot_be_compared_with_a_shown_group(db):
     )
     truth = ground_truth(scenario)
     outputs = build_and_render(scenario)
-    check_snapshot(truth, outputs.data, outputs.sector_labels.values())  # the pairwise rules hold
+    check_snapshot(truth, outputs)  # the pairwise rules hold
     scores = {
         (section, group): int(value)
         for section, group, _item, figure, value, _n in outputs.csv_rows[1:]
@@ -982,8 +1067,8 @@ def test_a_hidden_remainder_cannot_be_compared_with_a_shown_group(db):
     # the charity scores 3 × 50 − 2 × 50 = 50, and the council team's two people 2 × 25 − 50 = 0:
     # the voluntary sector, hidden, is the sector split's remainder, 2 people away from "other".
     place = scores.get(("condition", "Whole place"))
-    authority = scores.get(("heatmap: by sector", "Local authority"))
-    others = scores.get(("heatmap: lead partners and the other partners", "Other partners"))
+    authority = scores.get(("breakdown: by sector", "Local authority"))
+    others = scores.get(("breakdown: lead partners and the other partners", "Other partners"))
     derived = None
     if None not in (place, authority, others):
         derived = 2 * others - (3 * place - 2 * authority)

@@ -70,10 +70,9 @@ def test_eight_answered_and_statement_counts_of_seven_seven_and_six(
     # c0_s0 and c0_s1: person 7 doesn't know (7 scored each); c0_s2: persons 5 and 6 don't
     # (6 scored). Person 7 scored one of three, under half: c0 counts 7 people.
     cycle = _release(place_a, partner_a, {"c0_s0": {7}, "c0_s1": {7}, "c0_s2": {5, 6}}, n=8)
-    data = cycle.result.data
-    c0 = next(c for c in data["conditions"] if c["key"] == "c0")
-    assert c0["n"] == 7
-    assert [s["n"] for s in data["statements"][:3]] == [7, 7, 6]
+    data = cycle.result.snapshot
+    assert data.condition("c0").place.n == 7
+    assert [s.n for s in data.statements[:3]] == [7, 7, 6]
 
     pages = _outputs(client, member_a, cycle)
     for name in ("dashboard", "dashboard_print"):
@@ -99,13 +98,13 @@ def test_twenty_answered_and_statement_counts_of_fourteen_and_thirteen(
         {"leadership_s0": set(range(6)), "leadership_s1": set(range(7))},
         n=20,
     )
-    statements = {s["key"]: s for s in cycle.result.data["statements"]}
-    assert (statements["leadership_s0"]["n"], statements["leadership_s1"]["n"]) == (14, 13)
+    data = cycle.result.snapshot
+    assert (data.statement("leadership_s0").n, data.statement("leadership_s1").n) == (14, 13)
 
     pages = _outputs(client, member_a, cycle)
     rows = list(csv.reader(io.StringIO(pages["csv"])))[1:]
     for key in ("leadership_s0", "leadership_s1"):
-        text = statements[key]["text"]
+        text = data.statement(key).text
         shown = {
             row[5]
             for row in rows

@@ -122,35 +122,31 @@ def test_dashboard_shows_the_scores_bands_and_trend(client, member_a, released):
     assert "100%" in _table(html, "Share of the 16 people")
 
 
-def test_suppressed_heatmap_cells_say_so_and_hide_the_figure(client, member_a, released):
+def test_hidden_groups_are_named_once_and_their_figures_never_shown(client, member_a, released):
     client.force_login(member_a)
     html = _main(client.get(_url("dashboard", released)))
     sectors = _table(html, "By sector")
     headers = re.findall(r'<th scope="col">([^<]+)</th>', sectors)
-    assert headers == [
-        "Condition",
-        "Local authority",
-        "NHS / health",
-        "Voluntary &amp; community",
-        "Faith group",
-        "Largest gap",
-    ]
+    # Voluntary (4) and faith (2) are hidden on every condition: no columns of hatched cells,
+    # one sentence naming them, and never how many more answers would show them.
+    assert headers == ["Condition", "Local authority", "NHS / health", "Largest gap"]
+    after = html[html.index(sectors) + len(sectors) :]
+    assert re.match(
+        r"</table>\s*</div>\s*<p class=\"small text-body-secondary\">Not shown, to protect who "
+        r"answered: Voluntary &amp; community, Faith group\.</p>",
+        after,
+    )
     rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">.*?</tr>", sectors, flags=re.S)
     assert len(rows) == 6
     for row in rows:
         cells = re.findall(r"<td class=\"heat ([^\"]+)\">(.*?)</td>", row, flags=re.S)
-        assert [c[0] for c in cells] == [
-            "band-strength",
-            "band-developing",
-            "cell-suppressed",
-            "cell-suppressed",
-        ]
+        assert [c[0] for c in cells] == ["band-strength", "band-developing"]
         assert cells[0][1].startswith("75 ") and cells[1][1].startswith("50 ")
-        assert cells[2][1] == cells[3][1] == "Hidden to protect who answered"
         # The 25-point gap is marked in words, not only by style.
         assert "Big gap: 25 points between Local authority (highest) and NHS / health" in row
-    assert not re.search(r"\b91\b", sectors)  # the faith group's hidden figure
+    assert not re.search(r"\b92\b", sectors)  # the faith group's hidden figure
     assert not re.search(r"\b25 <", sectors)  # the voluntary sector's, hidden as the remainder
+    assert "more answers" not in html
     # Lead partners and the rest: both shown, and the lead partners are named.
     leads = _table(html, "Lead partners and the other partners")
     assert "lead partners: Ashford Borough Council" in leads
@@ -289,7 +285,7 @@ def test_print_view_has_the_same_figures_without_navigation(client, member_a, re
     assert "<nav" not in html and "Sign out" not in html
     assert 'media="print"' in html
     assert '<td class="fw-semibold">60</td>' in html
-    assert "Hidden to protect who answered" in html
+    assert "Not shown, to protect who answered: Voluntary &amp; community, Faith group." in html
 
 
 def _csv(response) -> list[list[str]]:
@@ -306,7 +302,7 @@ def test_csv_export_holds_only_shown_figures(client, member_a, released):
     header, body = rows[0], rows[1:]
     assert header == ["section", "group", "item", "figure", "value", "contributing respondents"]
     assert ["overall", "Whole place", "Overall index", "score", "60", "16"] in body
-    sector_groups = {row[1] for row in body if row[0] == "heatmap: by sector"}
+    sector_groups = {row[1] for row in body if row[0] == "breakdown: by sector"}
     assert sector_groups == {"Local authority", "NHS / health"}
     for row in body:
         if row[5]:
@@ -459,24 +455,28 @@ def test_comparison_costs_the_same_for_2_and_20_places(client, bank):
 
 def test_trend_and_benchmark_words():
     from assessments.results_display import benchmark_view, trend_view
+    from assessments.snapshot import Benchmark, Trend
 
-    assert trend_view({"change": 7.9, "direction": "up"}) == {
+    assert trend_view(Trend(previous=60.0, change=7.9, direction="up")) == {
         "arrow": "↑",
         "short": "8",
         "text": "up 8 points",
     }
-    assert trend_view({"change": -5.0, "direction": "down"})["text"] == "down 5 points"
-    assert trend_view({"change": 4.4, "direction": None})["arrow"] == ""
+    assert (
+        trend_view(Trend(previous=60.0, change=-5.0, direction="down"))["text"] == "down 5 points"
+    )
+    assert trend_view(Trend(previous=60.0, change=4.4, direction=None))["arrow"] == ""
     # The arrow follows the change as shown, whatever an older snapshot stored beside it.
-    assert trend_view({"change": 4.6, "direction": None})["arrow"] == "↑"
-    assert trend_view({"change": -4.4, "direction": None})["text"] == (
+    assert trend_view(Trend(previous=60.0, change=4.6, direction=None))["arrow"] == "↑"
+    assert trend_view(Trend(previous=60.0, change=-4.4, direction=None))["text"] == (
         "down 4 points, too small to call a change"
     )
-    assert trend_view({"change": 0.4, "direction": None})["text"] == "about the same as last time"
-    assert trend_view(None)["text"] == "No earlier results to compare with"
-    view = benchmark_view(
-        {"median": 60.2, "q1": 55.9, "q3": 70.1, "places": 6, "position": "above"}
+    assert (
+        trend_view(Trend(previous=60.0, change=0.4, direction=None))["text"]
+        == "about the same as last time"
     )
+    assert trend_view(None)["text"] == "No earlier results to compare with"
+    view = benchmark_view(Benchmark(median=60.2, q1=55.9, q3=70.1, places=6, position="above"))
     assert view["label"] == "Above the middle half of other places"
     assert view["detail"] == "Middle half of 6 other places: 56 to 70, median 60"
     assert benchmark_view(None) is None

@@ -110,10 +110,10 @@ def test_recompute_before_release_uses_the_groups_stored_at_submission(
     rebuilt = CycleResult.objects.get(cycle=cycle)
     assert rebuilt.pk != reviewed.pk
     # Every figure the same (a rebuilt heading may name the partner's new sector, empty).
-    assert [h["rows"] for h in rebuilt.data["heatmaps"]] == [
-        h["rows"] for h in reviewed.data["heatmaps"]
+    assert [b.rows for b in rebuilt.snapshot.breakdowns] == [
+        b.rows for b in reviewed.snapshot.breakdowns
     ]
-    assert rebuilt.data["lead_gap"] == reviewed.data["lead_gap"]
+    assert rebuilt.snapshot.lead_gap == reviewed.snapshot.lead_gap
     assert rebuilt.condition_scores == reviewed.condition_scores
 
 

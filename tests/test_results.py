@@ -25,6 +25,7 @@ from assessments.models import (
     SpectrumType,
     Statement,
 )
+from assessments.snapshot import Figure, Snapshot, Trend
 from places.models import Sector
 from tests.factories import (
     NO_ANSWER,
@@ -51,13 +52,14 @@ def _release(cycle: Cycle) -> CycleResult:
     return result
 
 
-def _condition(data: dict, key: str) -> dict:
-    return next(c for c in data["conditions"] if c["key"] == key)
+def _condition(data: Snapshot, key: str) -> Figure | None:
+    """The whole place's figure on a condition; None when hidden."""
+    return data.condition(key).place
 
 
-def _cells(data: dict, heatmap: str, condition: str) -> dict:
-    found = next(h for h in data["heatmaps"] if h["key"] == heatmap)
-    return next(r for r in found["rows"] if r["condition"] == condition)["cells"]
+def _cells(data: Snapshot, breakdown: str, condition: str) -> dict[str, Figure]:
+    found = data.breakdown(breakdown)
+    return next(r for r in found.rows if r.condition == condition).cells
 
 
 def assert_nothing_under_k(result: CycleResult) -> None:
@@ -201,40 +203,42 @@ def _reference(cycle: Cycle) -> dict:
 def test_snapshot_matches_a_slow_reference(db, seed):
     cycle = _random_place(seed)
     result = _close(cycle)
-    data, expected = result.data, _reference(cycle)
+    data, expected = result.snapshot, _reference(cycle)
     k = cycle.min_group_size
 
     for key, (score, n) in expected["conditions"].items():
         condition = _condition(data, key)
         if n >= k:
-            assert condition["score"] == pytest.approx(score)
-            assert condition["n"] == n
+            assert condition.score == pytest.approx(score)
+            assert condition.n == n
             assert result.condition_scores[key] == pytest.approx(score)
         else:
-            assert condition["score"] is None and "n" not in condition
+            assert condition is None
     if expected["index"] is None:
         assert result.overall_index is None
     else:
         assert result.overall_index == pytest.approx(expected["index"])
-        assert data["overall"]["score"] == pytest.approx(expected["index"])
+        assert data.overall.score == pytest.approx(expected["index"])
 
     compared = 0
-    for heatmap in data["heatmaps"]:
-        for row in heatmap["rows"]:
-            for name, cell in row["cells"].items():
-                score, n = expected["groups"][(row["condition"], heatmap["key"], name)]
-                assert cell["score"] == pytest.approx(score)
-                assert cell["n"] == n
+    for breakdown in data.breakdowns:
+        if breakdown.key not in ("sector", "role_level", "lead"):
+            continue
+        for row in breakdown.rows:
+            for name, cell in row.cells.items():
+                score, n = expected["groups"][(row.condition, breakdown.key, name)]
+                assert cell.score == pytest.approx(score)
+                assert cell.n == n
                 compared += 1
     assert compared > 10  # the random place has enough shown cells to mean something
 
-    for statement in data["statements"]:
-        if "n_answered" in statement:  # shown only when it reveals no small don't-know count
-            assert statement["n_answered"] == expected["statement_answers"][statement["key"]]
-        if statement["mean"] is not None:
-            mean, n = expected["statements"][statement["key"]]
-            assert statement["mean"] == pytest.approx(mean)
-            assert statement["n"] == n
+    for statement in data.statements:
+        if statement.n_answered is not None:  # shown only when it reveals no small count
+            assert statement.n_answered == expected["statement_answers"][statement.key]
+        if statement.mean is not None:
+            mean, n = expected["statements"][statement.key]
+            assert statement.mean == pytest.approx(mean)
+            assert statement.n == n
     assert_nothing_under_k(result)
 
 
@@ -243,13 +247,14 @@ def test_shown_groups_follow_the_suppression_rules(db, seed):
     cycle = _random_place(seed, k=5)
     result = _close(cycle)
     responses = {r.pk: r for r in Response.objects.filter(cycle=cycle).select_related("partner")}
-    for heatmap in result.data["heatmaps"]:
-        for row in heatmap["rows"]:
-            condition = _condition(result.data, row["condition"])
-            total = condition.get("n", 0)
+    data = result.snapshot
+    for breakdown in data.breakdowns:
+        for row in breakdown.rows:
+            condition = _condition(data, row.condition)
+            total = condition.n if condition else 0
             # Partition rule: the hidden remainder of every shown split is 0 or at least k.
-            remainder = total - sum(cell["n"] for cell in row["cells"].values())
-            assert remainder == 0 or remainder >= 5, (heatmap["key"], row)
+            remainder = total - sum(cell.n for cell in row.cells.values())
+            assert remainder == 0 or remainder >= 5, (breakdown.key, row)
     assert_nothing_under_k(result)
     assert len(responses) == result.n_responses
 
@@ -267,16 +272,16 @@ def test_half_answered_rule(place_a):
     )
     # One of four scored (the rest don't know or left out): left out of the condition.
     add_responses(cycle, partner, count=2, values={"c0_s0": 1, "c0_s1": None, "c0_s2": None})
-    data = _close(cycle).data
+    data = _close(cycle).snapshot
     condition = _condition(data, "c0")
-    assert condition["n"] == 3
-    assert condition["score"] == 100.0
+    assert condition.n == 3
+    assert condition.score == 100.0
     # 5 answered, 3 counted: showing both would say that 2 people (under k) were left out.
-    assert "n_answered" not in condition
+    assert data.condition("c0").n_answered is None
     # Statement c0_s0 still counts every respondent who scored it.
-    s0 = next(s for s in data["statements"] if s["key"] == "c0_s0")
-    assert s0["n"] == 5
-    assert s0["mean"] == pytest.approx(60.0)
+    s0 = data.statement("c0_s0")
+    assert s0.n == 5
+    assert s0.mean == pytest.approx(60.0)
 
 
 def test_every_partner_counts_equally(place_a):
@@ -286,14 +291,13 @@ def test_every_partner_counts_equally(place_a):
     small = PartnerFactory(place=place_a, sector=Sector.VOLUNTARY)
     add_responses(cycle, big, count=10, values=5)  # 100
     add_responses(cycle, small, count=5, values=2)  # 25
-    data = _close(cycle).data
+    data = _close(cycle).snapshot
     condition = _condition(data, "c0")
-    assert condition["n"] == 15
+    assert condition.n == 15
     # Balanced: (100 + 25) / 2, not the respondents' mean of 75.
-    assert condition["score"] == pytest.approx(62.5)
-    assert condition["band"] == "developing"
-    statement = data["statements"][0]
-    assert statement["mean"] == pytest.approx(62.5)
+    assert condition.score == pytest.approx(62.5)
+    assert condition.band == "developing"
+    assert data.statements[0].mean == pytest.approx(62.5)
 
 
 def test_nothing_under_k_is_stored_even_with_few_responses(place_a):
@@ -306,16 +310,16 @@ def test_nothing_under_k_is_stored_even_with_few_responses(place_a):
     assert result.n_responses == 4
     assert result.condition_scores == {}
     assert result.overall_index is None
-    data = result.data
-    assert data["enough_responses"] is False
-    assert "n_responses" not in data
-    assert data["statements"] == []
-    assert data["comments"] == []
-    assert data["spectrum"] is None
-    assert all(c["score"] is None for c in data["conditions"])
-    assert all(not row["cells"] for h in data["heatmaps"] for row in h["rows"])
-    assert data["collaboration_type"]["key"] == "unknown"
-    assert list(walk_counts(data)) == []
+    data = result.snapshot
+    assert data.enough_responses is False
+    assert data.n_responses is None
+    assert data.statements == []
+    assert data.comments == []
+    assert data.spectrum is None
+    assert all(c.place is None for c in data.conditions)
+    assert all(not row.cells for b in data.breakdowns for row in b.rows)
+    assert data.collaboration_type.key == "unknown"
+    assert [count for count in walk_counts(result.data) if count[1] is not None] == []
 
 
 def test_secondary_suppression_hides_the_next_smallest_group(place_a):
@@ -327,16 +331,15 @@ def test_secondary_suppression_hides_the_next_smallest_group(place_a):
     add_responses(cycle, nhs, count=6, values=4)
     add_responses(cycle, voluntary, count=6, values=2)
     add_responses(cycle, faith, count=3, values=5)
-    data = _close(cycle).data
+    data = _close(cycle).snapshot
     cells = _cells(data, "sector", "c0")
     # Faith (3) is under k; showing the place (15), NHS and voluntary would reveal it as the
     # remainder, so the next smallest (NHS, first by name of the two sixes) goes too.
     assert set(cells) == {"voluntary"}
-    assert cells["voluntary"]["n"] == 6
-    assert _condition(data, "c0")["n"] == 15
+    assert cells["voluntary"].n == 6
+    assert _condition(data, "c0").n == 15
     # The columns still list every sector of the place's partners.
-    columns = next(h for h in data["heatmaps"] if h["key"] == "sector")["columns"]
-    assert [c["key"] for c in columns] == ["nhs", "voluntary", "faith"]
+    assert [c.key for c in data.breakdown("sector").columns] == ["nhs", "voluntary", "faith"]
 
 
 def test_overlapping_groups_that_differ_by_a_few_are_hidden(place_a):
@@ -348,16 +351,17 @@ def test_overlapping_groups_that_differ_by_a_few_are_hidden(place_a):
     add_responses(cycle, council, count=6, values=5)
     add_responses(cycle, council_team, count=2, values=1)
     add_responses(cycle, charity, count=7, values=3)
-    data = _close(cycle).data
+    data = _close(cycle).snapshot
     sectors = _cells(data, "sector", "leadership")
     leads = _cells(data, "lead", "leadership")
     # Local authority (8) and lead partners (6) differ by the 2 in the council team; voluntary
     # (7) and other partners (9) differ by the same 2. Comparing either pair would describe
-    # those two people, so the smaller of each pair is hidden. Local authority goes too: the
-    # place total minus it gives the voluntary figure back, again 2 people from "other".
+    # those two people, so one of each pair is hidden: sectors go before lead and other
+    # partners (DESIGN §6), and lead against the rest, on its own, describes nobody in
+    # particular, so it stays.
     assert set(sectors) == set()
-    assert set(leads) == {"other"}
-    assert data["lead_gap"] is None
+    assert set(leads) == {"lead", "other"}
+    assert data.lead_gap.points == pytest.approx(100.0 - (0.0 + 50.0) / 2)
     members = {
         "local_authority": frozenset(range(8)),
         "other": frozenset([6, 7, *range(8, 15)]),
@@ -373,11 +377,11 @@ def test_lead_gap_and_collaboration_type(place_a):
     charity = PartnerFactory(place=place_a, sector=Sector.VOLUNTARY)
     add_responses(cycle, council, count=4, values=5, spectrum=SpectrumType.STRONG)
     add_responses(cycle, charity, count=4, values=3, spectrum=SpectrumType.STRONG)
-    data = _close(cycle).data
-    assert data["lead_gap"]["points"] == pytest.approx(50.0)
-    assert data["collaboration_type"]["key"] == "weak_steered"
-    assert "50 points higher" in data["collaboration_type"]["reasons"][0]
-    assert any("Lead partners rate shared leadership" in p for p in data["prompts"])
+    data = _close(cycle).snapshot
+    assert data.lead_gap.points == pytest.approx(50.0)
+    assert data.collaboration_type.key == "weak_steered"
+    assert "50 points higher" in data.collaboration_type.reasons[0]
+    assert any("Lead partners rate shared leadership" in p for p in data.prompts)
 
 
 def test_spectrum_merges_rare_answers_into_other(place_a):
@@ -387,13 +391,14 @@ def test_spectrum_merges_rare_answers_into_other(place_a):
     add_responses(cycle, partner, count=6, spectrum=SpectrumType.STRONG)
     add_responses(cycle, partner, count=2, spectrum=SpectrumType.WEAK)
     add_responses(cycle, partner, count=1, spectrum=SpectrumType.PARTNERSHIP)
-    spectrum = _close(cycle).data["spectrum"]
-    assert spectrum["n"] == 9
-    assert spectrum["mode"] == "strong"
-    assert [(c["key"], c["n"]) for c in spectrum["categories"]] == [("strong", 6)]
-    assert spectrum["categories"][0]["share"] == pytest.approx(6 / 9)
+    data = _close(cycle).snapshot
+    spectrum = data.spectrum
+    assert spectrum.n == 9
+    assert data.mode == "strong"
+    assert [(c.key, c.n) for c in spectrum.categories] == [("strong", 6)]
+    assert spectrum.categories[0].share == pytest.approx(6 / 9)
     # Weak (2) and partnership (1) are each under k; together they are 3, which may be shown.
-    assert spectrum["other"] == {"n": 3, "share": pytest.approx(3 / 9)}
+    assert (spectrum.other.n, spectrum.other.share) == (3, pytest.approx(3 / 9))
 
 
 def test_spectrum_other_never_reveals_a_small_remainder(place_a):
@@ -403,10 +408,12 @@ def test_spectrum_other_never_reveals_a_small_remainder(place_a):
     add_responses(cycle, partner, count=6, spectrum=SpectrumType.STRONG)
     add_responses(cycle, partner, count=2, spectrum=SpectrumType.WEAK)
     add_responses(cycle, partner, count=1, spectrum=SpectrumType.PARTNERSHIP)
-    spectrum = _close(cycle).data["spectrum"]
+    data = _close(cycle).snapshot
     # The rare answers make only 3 < k, so the strong answers are folded in with them.
-    assert spectrum["categories"] == []
-    assert spectrum["other"]["n"] == 9
+    assert data.spectrum.categories == []
+    assert data.spectrum.other.n == 9
+    # Six people chose "all at the helm": the mode stands, though its bar is hidden (§5).
+    assert data.mode == "strong"
 
 
 def test_comments_only_with_k_responses_and_for_the_whole_place(place_a):
@@ -415,16 +422,16 @@ def test_comments_only_with_k_responses_and_for_the_whole_place(place_a):
     few = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(few, partner, count=2)
     CommentFactory(cycle=few, text="Too few of us.")
-    assert _close(few).data["comments"] == []
+    assert _close(few).snapshot.comments == []
 
     enough = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(enough, partner, count=3)
     texts = {f"Comment {i}" for i in range(8)}
     for text in texts:
         CommentFactory(cycle=enough, text=text)
-    comments = _close(enough).data["comments"]
-    assert {c["text"] for c in comments} == texts
-    assert set(comments[0]) == {"condition", "condition_name", "text"}
+    comments = _close(enough).snapshot.comments
+    assert {c.text for c in comments} == texts
+    assert set(vars(comments[0])) == {"condition", "condition_name", "text"}
 
 
 def test_comments_are_shuffled_with_system_randomness(place_a, monkeypatch):
@@ -491,16 +498,16 @@ def test_statement_figures_and_dont_know_hot_spots(place_a):
     add_responses(cycle, partner, count=3, values={"c0_s0": None, "c0_s1": 4, "c0_s2": 4})
     add_responses(cycle, partner, count=4, values={"c0_s0": 4, "c0_s1": 4, "c0_s2": 4})
     add_responses(cycle, partner, count=1, values={"c0_s0": 4, "c0_s1": 4, "c0_s2": None})
-    data = _close(cycle).data
-    statements = {s["key"]: s for s in data["statements"]}
+    data = _close(cycle).snapshot
+    statements = {s.key: s for s in data.statements}
     assert "c0_s3" not in statements  # nobody answered it
-    assert statements["c0_s0"]["dont_know_rate"] == pytest.approx(3 / 8)
-    assert statements["c0_s0"]["n"] == 5 and statements["c0_s0"]["n_answered"] == 8
-    assert statements["c0_s1"]["dont_know_rate"] == 0
-    assert statements["c0_s2"]["n"] == 7
-    assert "dont_know_rate" not in statements["c0_s2"]
-    assert "n_answered" not in statements["c0_s2"]
-    assert data["highlights"]["dont_know"] == ["c0_s0"]
+    assert statements["c0_s0"].dont_know_rate == pytest.approx(3 / 8)
+    assert statements["c0_s0"].n == 5 and statements["c0_s0"].n_answered == 8
+    assert statements["c0_s1"].dont_know_rate == 0
+    assert statements["c0_s2"].n == 7
+    assert statements["c0_s2"].dont_know_rate is None
+    assert statements["c0_s2"].n_answered is None
+    assert data.highlights.dont_know == ["c0_s0"]
 
 
 def test_a_statement_few_people_scored_hides_its_counts(place_a):
@@ -511,10 +518,10 @@ def test_a_statement_few_people_scored_hides_its_counts(place_a):
     # which with each other would give the 2.
     add_responses(cycle, partner, count=2, values={"c0_s0": 4, "c0_s1": 4})
     add_responses(cycle, partner, count=3, values={"c0_s0": None, "c0_s1": 4})
-    statements = {s["key"]: s for s in _close(cycle).data["statements"]}
-    assert statements["c0_s0"]["mean"] is None
-    assert "dont_know_rate" not in statements["c0_s0"]
-    assert "n_answered" not in statements["c0_s0"]
+    statement = _close(cycle).snapshot.statement("c0_s0")
+    assert statement.mean is None
+    assert statement.dont_know_rate is None
+    assert statement.n_answered is None
 
 
 def test_prompts_are_written_from_the_weakest_and_most_divided(place_a):
@@ -530,14 +537,14 @@ def test_prompts_are_written_from_the_weakest_and_most_divided(place_a):
         return 2 if statement.condition.key == "c1" else 4
 
     add_responses(cycle, partner, count=6, values=values)
-    data = _close(cycle).data
-    prompts = data["prompts"]
+    data = _close(cycle).snapshot
+    prompts = data.prompts
     assert 3 <= len(prompts) <= 5
     texts = {s["key"]: s["text"].rstrip(".") for s in bank_statements(bank)}
     assert "“Condition c1” had the lowest score" in prompts[0]
     assert any(texts["c1_s2"] in p and p.startswith("Many people agreed") for p in prompts)
     assert any(texts["c0_s1"] in p and "very differently" in p for p in prompts)
-    assert data["highlights"]["most_divided"][0] == "c0_s1"
+    assert data.highlights.most_divided[0] == "c0_s1"
 
 
 def bank_statements(bank):
@@ -562,16 +569,32 @@ def test_trend_matches_conditions_and_statements_by_key_across_bank_versions(pla
     v2.publish()
     second = open_cycle_for(place_a, v2, min_group_size=3)
     add_responses(second, partner, count=3, values=4)  # 75 everywhere
-    data = _close(second).data
+    result = _close(second)
+    data = result.snapshot
 
-    assert data["previous_cycle"] == {"id": first.pk, "name": first.name}
-    c0 = _condition(data, "c0")
-    assert c0["trend"] == {"previous": 50.0, "change": 25.0, "direction": "up"}
-    assert data["trends"]["c1"] == {"change": 25.0, "direction": "up"}
-    assert data["overall"]["trend"]["change"] == pytest.approx(25.0)
-    statements = {s["key"]: s for s in data["statements"]}
-    assert statements["c0_s0"]["trend"]["change"] == 25.0
-    assert statements["c0_new"]["trend"] is None
+    assert (data.previous_cycle.id, data.previous_cycle.name) == (first.pk, first.name)
+    assert data.condition("c0").trend == Trend(previous=50.0, change=25.0, direction="up")
+    assert result.trends["c1"] == {"change": 25.0, "direction": "up"}
+    assert data.overall.trend.change == pytest.approx(25.0)
+    assert data.statement("c0_s0").trend.change == 25.0
+    assert data.statement("c0_new").trend is None
+
+
+def test_a_statement_whose_wording_changed_has_no_trend(place_a):
+    v1 = make_keyed_bank(("c0",), n_statements=2, name="Health check", version=1)
+    partner = PartnerFactory(place=place_a)
+    first = open_cycle_for(place_a, v1, min_group_size=3)
+    add_responses(first, partner, count=3, values=3)
+    _release(first)
+    v2 = v1.copy_as_draft()
+    Statement.objects.filter(condition__bank=v2, key="c0_s0").update(text="Reworded.")
+    v2.publish()
+    second = open_cycle_for(place_a, v2, min_group_size=3)
+    add_responses(second, partner, count=3, values=4)
+    data = _close(second).snapshot
+    assert data.statement("c0_s0").trend is None  # same key, new wording: not comparable
+    assert data.statement("c0_s1").trend.change == 25.0
+    assert data.condition("c0").trend.change == 25.0  # conditions match by key
 
 
 def test_trend_ignores_a_previous_cycle_that_was_never_released(place_a):
@@ -582,9 +605,9 @@ def test_trend_ignores_a_previous_cycle_that_was_never_released(place_a):
     _close(first)  # closed, never released
     second = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(second, partner, count=3, values=4)
-    data = _close(second).data
-    assert data["previous_cycle"] is None
-    assert _condition(data, "c0")["trend"] is None
+    data = _close(second).snapshot
+    assert data.previous_cycle is None
+    assert data.condition("c0").trend is None
 
 
 def _released_place(bank, value: int) -> Cycle:
@@ -602,7 +625,7 @@ def test_benchmark_needs_five_other_places_in_the_window(place_a):
 
     four = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(four, partner, count=3, values=5)
-    assert _condition(_close(four).data, "c0")["benchmark"] is None
+    assert _close(four).snapshot.condition("c0").benchmark is None
 
     # A fifth place, and a sixth whose release is too old to count.
     others.append(_released_place(bank, 5))
@@ -610,11 +633,11 @@ def test_benchmark_needs_five_other_places_in_the_window(place_a):
     Cycle.objects.filter(pk=old.pk).update(released_at=timezone.now() - dt.timedelta(days=25 * 31))
     five = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(five, partner, count=3, values=1)
-    benchmark = _condition(_close(five).data, "c0")["benchmark"]
-    assert benchmark["places"] == 5
-    assert benchmark["median"] == pytest.approx(50.0)
-    assert (benchmark["q1"], benchmark["q3"]) == (pytest.approx(50.0), pytest.approx(75.0))
-    assert benchmark["position"] == "below"
+    benchmark = _close(five).snapshot.condition("c0").benchmark
+    assert benchmark.places == 5
+    assert benchmark.median == pytest.approx(50.0)
+    assert (benchmark.q1, benchmark.q3) == (pytest.approx(50.0), pytest.approx(75.0))
+    assert benchmark.position == "below"
 
 
 def test_benchmark_uses_each_places_latest_release_only(place_a):
@@ -702,12 +725,12 @@ def test_recompute_results_in_order_refreshes_trends(place_a):
     second = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(second, partner, count=3, values=4)
     _close(second)
-    assert _condition(second.result.data, "c0")["trend"] is None
+    assert second.result.snapshot.condition("c0").trend is None
     # The first is released after the second closed: a rebuild picks it up.
     services.release_cycle(first)
     call_command("recompute_results", stdout=io.StringIO())
-    data = CycleResult.objects.get(cycle=second).data
-    assert _condition(data, "c0")["trend"]["change"] == 25.0
+    data = CycleResult.objects.get(cycle=second).snapshot
+    assert data.condition("c0").trend.change == 25.0
 
 
 def test_recompute_results_for_one_cycle(place_a, capsys):
@@ -746,7 +769,7 @@ def test_trends_are_kept_in_their_own_column_for_the_comparison(place_a):
     second = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(second, partner, count=4, values=4)
     result = _close(second)
-    assert result.trends == result.data["trends"]
+    assert result.trends == result.snapshot.trends
     assert result.trends  # the second cycle has a previous release to compare with
     [latest] = results.latest_results([place_a.pk])
     assert latest["cycle_id"] == second.pk
@@ -766,10 +789,26 @@ def test_collaboration_type_never_names_a_hidden_spectrum_answer(place_a):
         (SpectrumType.STRONG, 1),
     ):
         add_responses(cycle, partner, count=count, spectrum=spectrum)
-    data = _close(cycle).data
-    assert data["spectrum"]["categories"] == []
-    assert data["spectrum"]["mode"] is None
-    assert data["collaboration_type"]["key"] == "unknown"
+    data = _close(cycle).snapshot
+    assert data.spectrum.categories == []
+    # Two people at most chose any one answer: fewer than k, so there is no mode (§5).
+    assert data.mode is None
+    assert data.collaboration_type.key == "unknown"
+
+
+def test_a_mode_chosen_by_k_people_stands_when_the_bars_are_hidden(place_a):
+    # k = 5: six chose "all at the helm" and three "on one organisation's boat". The three
+    # are too few to show; showing the six would give them away as the rest, so every bar is
+    # hidden — but at least k people chose the mode, so the type is still worked out.
+    bank = make_keyed_bank(("c0", "leadership"), n_statements=2)
+    cycle = open_cycle_for(place_a, bank, min_group_size=5)
+    partner = PartnerFactory(place=place_a)
+    add_responses(cycle, partner, count=6, values=5, spectrum=SpectrumType.STRONG)
+    add_responses(cycle, partner, count=3, values=5, spectrum=SpectrumType.WEAK)
+    data = _close(cycle).snapshot
+    assert data.spectrum.categories == []
+    assert data.mode == "strong"
+    assert data.collaboration_type.key == "strong"
 
 
 def test_release_publishes_the_snapshot_reviewed_at_close(place_a):
@@ -781,7 +820,7 @@ def test_release_publishes_the_snapshot_reviewed_at_close(place_a):
     second = open_cycle_for(place_a, bank, min_group_size=3)
     add_responses(second, partner, count=4, values=4)
     reviewed = _close(second)
-    assert reviewed.data["previous_cycle"] is None  # nothing released to compare with
+    assert reviewed.snapshot.previous_cycle is None  # nothing released to compare with
     services.release_cycle(first)
     services.release_cycle(second)
     published = CycleResult.objects.get(cycle=second)
