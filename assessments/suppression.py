@@ -6,17 +6,13 @@ another and so learn about the people in the difference. The rules below close t
 
 Order of use: for each partition (the sectors of a place, its role levels, …) apply
 `suppress_partition`; then pass every group still shown, with its members, to
-`suppress_overlapping`, and finally the shown groups of each split with the place total to
-`suppress_derivable`. Hiding more groups at the later steps never reopens the first: a hidden
-group had at least k members, so it adds at least k to its partition's hidden remainder.
+`suppress_overlapping`. These are the cheap first pass; the exact audit (`audit.py`) then
+checks every combination of the figures left. Hiding more groups at a later step never reopens
+the first: a hidden group had at least k members, so it adds at least k to its partition's
+hidden remainder.
 """
 
-from collections.abc import Callable, Hashable, Iterator, Mapping
-from itertools import combinations
-
-# Above this many shown groups in one split, only single groups and their complements are
-# checked as derivable sets, not every union: 2^n unions would make closing a cycle slow.
-MAX_UNION_GROUPS = 6
+from collections.abc import Callable, Hashable, Mapping
 
 
 def is_shown(n_contributors: int, k: int) -> bool:
@@ -114,61 +110,6 @@ def _differ_by_too_few(a: frozenset, b: frozenset, k: int) -> bool:
 def _one_side_only(a: frozenset, b: frozenset, k: int) -> bool:
     """Too few on one side, but 0 or at least k on the other."""
     return not (0 < len(a - b) < k and 0 < len(b - a) < k)
-
-
-def suppress_derivable(
-    splits: Mapping[Hashable, Mapping[Hashable, frozenset]], total: frozenset, k: int
-) -> set[tuple[Hashable, Hashable]]:
-    """(split, group) pairs to hide so that no figure anyone can *work out* isolates 1..k−1 people.
-
-    Shown figures can be combined: with the place total and the shown sectors, an onlooker can
-    work out the figure of the sectors left over (the hidden remainder), or of any union of
-    shown sectors, because each partner's weight is public. Such a derived set must not differ by
-    1 to k − 1 people from a set derived from another split (a sector remainder against "other
-    partners", say), or subtracting one from the other describes those few people. For each clash
-    the smallest shown group behind the two sets is hidden, until no clash is left.
-    """
-    hidden: set[tuple[Hashable, Hashable]] = set()
-    while True:
-        derived = {
-            split: list(_derivable_sets(split, groups, hidden, total))
-            for split, groups in splits.items()
-        }
-        clash = _first_clash(derived, k)
-        if clash is None:
-            return hidden
-        culprits = [(split, name) for split, names in clash for name in names]
-        hidden.add(min(culprits, key=lambda key: (len(splits[key[0]][key[1]]), _order(key))))
-
-
-def _derivable_sets(
-    split: Hashable,
-    groups: Mapping[Hashable, frozenset],
-    hidden: set,
-    total: frozenset,
-) -> Iterator[tuple[frozenset, tuple]]:
-    """Each set whose figure follows from the split's shown groups and the total, with the
-    names of the groups it was made from."""
-    names = sorted((n for n in groups if (split, n) not in hidden), key=_order)
-    sizes = range(1, len(names) + 1) if len(names) <= MAX_UNION_GROUPS else (1, len(names))
-    for size in sizes:
-        for chosen in combinations(names, size):
-            union = frozenset().union(*(groups[name] for name in chosen))
-            yield union, chosen
-            rest = total - union
-            if rest:
-                yield rest, chosen
-
-
-def _first_clash(derived: Mapping[Hashable, list], k: int):
-    splits = sorted(derived, key=_order)
-    for i, first in enumerate(splits):
-        for second in splits[i + 1 :]:
-            for a, a_names in derived[first]:
-                for b, b_names in derived[second]:
-                    if _differ_by_too_few(a, b, k):
-                        return ((first, a_names), (second, b_names))
-    return None
 
 
 def count_band(n: int, k: int, total: int) -> tuple[int, int]:

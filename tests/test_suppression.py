@@ -6,9 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.suppression import (
-    _derivable_sets,
     is_shown,
-    suppress_derivable,
     suppress_overlapping,
     suppress_partition,
 )
@@ -176,49 +174,3 @@ def test_no_two_shown_groups_differ_by_fewer_than_k(memberships, k):
     for a in shown:
         for b in shown:
             assert len(a - b) == 0 or len(a - b) >= k
-
-
-# --- Derivable sets: remainders and unions of one split against another ----------------------
-
-
-def test_remainder_of_one_split_cannot_sit_a_few_people_from_another_split():
-    # k=5. Sectors: local authority = council (6) + council team (2) = 8; voluntary = charity (7).
-    # Lead split: lead = council (6) is already hidden; "other" = team + charity = 9 is shown.
-    # Place total minus local authority = the charity (7); "other" minus that = the team: 2 people.
-    council = frozenset(range(6))
-    team = frozenset({6, 7})
-    charity = frozenset(range(8, 15))
-    total = council | team | charity
-    splits = {
-        "sector": {"local authority": council | team, "voluntary": charity},
-        "lead": {"other": team | charity},
-    }
-    hidden = suppress_derivable(splits, total, k=5)
-    # Hiding one sector is not enough (the total minus the other still gives it): both go.
-    assert hidden == {("sector", "voluntary"), ("sector", "local authority")}
-
-
-def test_splits_far_apart_keep_all_their_groups():
-    a, b, c, d = (frozenset(range(i * 10, i * 10 + 10)) for i in range(4))
-    total = a | b | c | d
-    splits = {"sector": {"x": a | b, "y": c | d}, "lead": {"lead": a | c, "other": b | d}}
-    assert suppress_derivable(splits, total, k=5) == set()
-
-
-@given(
-    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), min_size=0, max_size=40),
-    st.integers(3, 5),
-)
-def test_no_derivable_sets_from_two_splits_differ_by_a_few(people, k):
-    total = frozenset(range(len(people)))
-    splits = {"sector": {}, "role": {}}
-    for pk, (sector, role) in enumerate(people):
-        splits["sector"].setdefault(sector, set()).add(pk)
-        splits["role"].setdefault(role, set()).add(pk)
-    splits = {s: {n: frozenset(m) for n, m in g.items()} for s, g in splits.items()}
-    hidden = suppress_derivable(splits, total, k)
-    shown = {s: {n: m for n, m in g.items() if (s, n) not in hidden} for s, g in splits.items()}
-    derived = {s: [u for u, _ in _derivable_sets(s, g, set(), total)] for s, g in shown.items()}
-    for a in derived["sector"]:
-        for b in derived["role"]:
-            assert not (0 < len(a - b) < k or 0 < len(b - a) < k)
