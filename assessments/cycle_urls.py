@@ -24,4 +24,9 @@ urlpatterns = [
         name="invitation_reissue",
     ),
     path("cycles/<int:cycle_id>/reminders/", views.cycle_remind, name="cycle_remind"),
+    path(
+        "cycles/<int:cycle_id>/emails/retry/",
+        views.cycle_retry_emails,
+        name="cycle_retry_emails",
+    ),
 ]

@@ -3,7 +3,6 @@ never what anyone answered."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -13,12 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assessments import participation, services
+from assessments import delivery, participation, scheduled, services
 from assessments.cycle_forms import CycleForm, InvitationImportForm
 from assessments.models import Cycle, CycleStatus, Invitation
 from places.access import PlaceAccess, place_for_facilitator
-
-log = logging.getLogger(__name__)
 
 
 def _cycle(access: PlaceAccess, cycle_id: int) -> Cycle:
@@ -85,13 +82,16 @@ def cycle_edit(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     )
 
 
+# Failed emails listed on the cycle page; the rest are counted.
+FAILURES_LISTED = 50
+
+
 def cycle_detail(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     access = place_for_facilitator(request.user, slug)
     cycle = _cycle(access, cycle_id)
-    reminder_count = (
-        services.reminder_candidates(cycle).count() if cycle.status == CycleStatus.OPEN else 0
-    )
+    is_open = cycle.status == CycleStatus.OPEN
     invitees = participation.invitee_rows(cycle)
+    failures = delivery.failures_to_show(cycle)
     return render(
         request,
         "assessments/cycle_detail.html",
@@ -103,36 +103,47 @@ def cycle_detail(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse
             "invitees": invitees,
             "invitees_erased": any(row.invitation.erased_at for row in invitees),
             "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
-            "reminder_count": reminder_count,
+            "reminder_count": delivery.reminder_candidates(cycle).count() if is_open else 0,
             "reminder_interval": settings.REMINDER_INTERVAL_HOURS,
             "can_invite": cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN),
+            "emails": delivery.summary(cycle),
+            "failures": list(failures[:FAILURES_LISTED]),
+            "failure_count": failures.count(),
+            "automation_failure": scheduled.current_failure(cycle),
         },
     )
 
 
 def _transition(
-    request: HttpRequest, slug: str, cycle_id: int, move: Callable[[Cycle], None], done: str
+    request: HttpRequest,
+    slug: str,
+    cycle_id: int,
+    move: Callable[[Cycle], object],
+    done: str | Callable[[object], str],
 ) -> HttpResponse:
     access = place_for_facilitator(request.user, slug)
     cycle = _cycle(access, cycle_id)
     try:
-        move(cycle)
+        result = move(cycle)
     except services.TransitionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, done)
+        messages.success(request, done(result) if callable(done) else done)
     return _to_cycle(cycle)
+
+
+def _opened(invited: int) -> str:
+    if not invited:
+        return "The cycle is open: invitation links now work."
+    return (
+        f"The cycle is open: invitation links now work, and "
+        f"{_plural(invited, 'invitation')} {'is' if invited == 1 else 'are'} being emailed."
+    )
 
 
 @require_POST
 def cycle_open(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
-    return _transition(
-        request,
-        slug,
-        cycle_id,
-        services.open_cycle,
-        "The cycle is open: invitation links now work.",
-    )
+    return _transition(request, slug, cycle_id, services.open_cycle, _opened)
 
 
 @require_POST
@@ -176,21 +187,17 @@ def invitation_import(request: HttpRequest, slug: str, cycle_id: int) -> HttpRes
                 "imported: please check the list and try again.",
             )
         else:
-            try:
-                services.send_invitations(invitations)
-            except OSError:
-                log.exception("Sending invitations for cycle %s failed", cycle.pk)
-                messages.warning(
+            people = _plural(len(invitations), "person", "people")
+            if cycle.status == CycleStatus.OPEN:
+                messages.success(
                     request,
-                    f"Added {_plural(len(invitations), 'person', 'people')}, but the emails "
-                    "could not be sent. Copy their links from the table below, or send "
-                    "reminders later.",
+                    f"Invited {people}: their emails are being sent now. Any email that cannot "
+                    "be sent will be listed on this page.",
                 )
             else:
                 messages.success(
                     request,
-                    f"Invited {_plural(len(invitations), 'person', 'people')}: each has been "
-                    "emailed their personal link.",
+                    f"Invited {people}: their invitations will be emailed when the cycle opens.",
                 )
             return _to_cycle(cycle)
     return render(
@@ -242,20 +249,13 @@ def invitation_reissue(
         messages.info(request, f"{invitation.name}'s link has not been withdrawn.")
     elif cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
         messages.error(request, "This cycle has closed, so no new links can be issued.")
-    else:
-        try:
-            services.reissue_invitation(invitation)
-        except OSError:
-            messages.warning(
-                request,
-                f"{invitation.name} has a new link, but the email could not be sent. Copy the "
-                "link from the table below.",
-            )
-        else:
-            messages.success(
-                request,
-                f"Emailed {invitation.name} a new personal link. The old one stays withdrawn.",
-            )
+    elif services.reissue_invitation(invitation):
+        when = "now" if cycle.status == CycleStatus.OPEN else "when the cycle opens"
+        messages.success(
+            request,
+            f"{invitation.name} has a new personal link, emailed to them {when}. The old one "
+            "stays withdrawn.",
+        )
     return _to_cycle(cycle)
 
 
@@ -266,18 +266,25 @@ def cycle_remind(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse
     if cycle.status != CycleStatus.OPEN:
         messages.error(request, "Reminders can only be sent while the cycle is open.")
         return _to_cycle(cycle)
-    try:
-        sent = services.send_reminders(cycle)
-    except OSError:
-        log.exception("Sending reminders for cycle %s failed", cycle.pk)
-        messages.error(request, "The reminder emails could not be sent. Please try again later.")
-        return _to_cycle(cycle)
-    if sent:
-        messages.success(request, f"Sent {_plural(sent, 'reminder')}.")
+    queued = delivery.queue_reminders(cycle)
+    if queued:
+        messages.success(request, f"Sending {_plural(queued, 'reminder')} now.")
     else:
         messages.info(
             request,
             "No reminders were sent: everyone has either submitted or been emailed in the last "
             f"{settings.REMINDER_INTERVAL_HOURS} hours.",
         )
+    return _to_cycle(cycle)
+
+
+@require_POST
+def cycle_retry_emails(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    access = place_for_facilitator(request.user, slug)
+    cycle = _cycle(access, cycle_id)
+    retried = delivery.retry_failed(cycle)
+    if retried:
+        messages.success(request, f"Trying {_plural(retried, 'email')} again now.")
+    else:
+        messages.info(request, "There are no emails to try again.")
     return _to_cycle(cycle)

@@ -411,6 +411,9 @@ class CycleQuerySet(models.QuerySet):
     def due_to_close(self, today) -> CycleQuerySet:
         return self.filter(status=CycleStatus.OPEN, closes_on__lt=today)
 
+    def due_to_open(self, today) -> CycleQuerySet:
+        return self.filter(status=CycleStatus.DRAFT, opens_automatically=True, opens_on__lte=today)
+
 
 class Cycle(models.Model):
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="cycles")
@@ -430,6 +433,11 @@ class Cycle(models.Model):
     )
     opens_on = models.DateField()
     closes_on = models.DateField()
+    opens_automatically = models.BooleanField(
+        "open it by itself on the opening date",
+        default=False,
+        help_text="Invitations are emailed when the cycle opens.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -546,6 +554,8 @@ class Invitation(models.Model):
     submitted = models.BooleanField(default=False)
     # When the name and email address were erased (PERSONAL_DATA_RETENTION_DAYS after release).
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Set by the link in reminder and results emails: no more of either to this person.
+    emails_stopped_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationManager()
 
@@ -717,3 +727,135 @@ class CycleResult(models.Model):
     def snapshot(self) -> Snapshot:
         """`data` as typed records, checked against the schema (assessments/snapshot.py)."""
         return load_snapshot(self.data)
+
+
+# --- Emails: the outbox ---
+
+
+class DeliveryKind(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    REMINDER = "reminder", "Reminder"
+    RESULTS = "results", "Results released"
+    AUTOMATION_ALERT = "automation_alert", "Alert to facilitators"
+
+
+class DeliveryStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for the cycle to open"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Could not be sent"
+    CANCELLED = "cancelled", "No longer needed"
+
+
+PENDING_DELIVERY = [DeliveryStatus.WAITING, DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def pending(self) -> DeliveryQuerySet:
+        return self.filter(status__in=PENDING_DELIVERY)
+
+    def failed(self) -> DeliveryQuerySet:
+        return self.filter(status=DeliveryStatus.FAILED)
+
+    def expired_leases(self, now) -> DeliveryQuerySet:
+        """Held by a worker for longer than its lease: that worker has died or hung."""
+        return self.filter(status=DeliveryStatus.SENDING, lease_expires_at__lt=now)
+
+    def overdue(self, since) -> DeliveryQuerySet:
+        """Queued and due before `since`: their task was lost with a worker that died."""
+        return self.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lt=since)
+
+    def failures_to_show(self, cycle: Cycle) -> DeliveryQuerySet:
+        """Failed emails the facilitator can still do something about, with the person."""
+        kinds = {
+            CycleStatus.OPEN: [DeliveryKind.INVITATION, DeliveryKind.REMINDER],
+            CycleStatus.RELEASED: [DeliveryKind.RESULTS],
+        }.get(cycle.status, [])
+        return (
+            self.failed()
+            .filter(cycle=cycle, kind__in=kinds, invitation__revoked_at__isnull=True)
+            .select_related("invitation")
+            .order_by("invitation__name", "pk")
+        )
+
+
+class Delivery(models.Model):
+    """One email, to an invitee or (alerts) a facilitator: queued, claimed by a worker with a
+    lease, then sent, failed or cancelled. Holds ids only: the email, and any personal link in
+    it, is made when it is sent. `error` never holds the address (it is erased with the
+    invitation)."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=DeliveryKind.choices)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invitation__isnull=False, user__isnull=True)
+                | Q(invitation__isnull=True, user__isnull=False),
+                name="delivery_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"
+            ),
+            # However many schedulers, buttons and sweeps race, one person has at most one
+            # invitation and one reminder on its way.
+            models.UniqueConstraint(
+                fields=["invitation", "kind"],
+                condition=Q(status__in=PENDING_DELIVERY),
+                name="delivery_one_pending_per_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "status"], name="delivery_cycle_status"),
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+
+class AutomationAction(models.TextChoices):
+    OPEN = "open", "opening"
+    CLOSE = "close", "closing"
+
+
+class AutomationFailure(models.Model):
+    """A scheduled opening or closing that did not happen. The cycle page shows the latest while
+    the cycle is still waiting for that step, and the place's facilitators are emailed."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="automation_failures")
+    action = models.CharField(max_length=8, choices=AutomationAction.choices)
+    message = models.TextField()
+    happened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Automatic {self.get_action_display()} of {self.cycle} failed"

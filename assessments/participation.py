@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from django.db.models import Count, Q
 
+from assessments.delivery import invitation_url
 from assessments.models import Cycle, CycleStatus, Invitation
-from assessments.services import invitation_url
 from places.models import Partner, Place
 
 
@@ -108,6 +108,8 @@ class InviteeRow:
 def invitee_rows(cycle: Cycle) -> list[InviteeRow]:
     """Every invitation of the cycle with its status; one query."""
     live = cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN)
+    # Nobody gets a link to a cycle that is not open, the facilitator's copy included.
+    linkable = cycle.status == CycleStatus.OPEN
     rows = []
     for invitation in cycle.invitations.with_status().order_by("partner__name", "name", "pk"):
         if invitation.is_revoked:
@@ -119,7 +121,7 @@ def invitee_rows(cycle: Cycle) -> list[InviteeRow]:
         else:
             status = InviteeStatus.NOT_STARTED
         can_withdraw = live and status in (InviteeStatus.NOT_STARTED, InviteeStatus.STARTED)
-        url = invitation_url(invitation) if live and status == InviteeStatus.NOT_STARTED else ""
+        url = invitation_url(invitation) if linkable and status == InviteeStatus.NOT_STARTED else ""
         rows.append(
             InviteeRow(invitation=invitation, status=status, url=url, can_withdraw=can_withdraw)
         )

@@ -8,15 +8,11 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 
-from assessments import tokens
+from assessments import delivery, tokens
 from assessments.models import (
     Answer,
     Comment,
@@ -55,12 +51,14 @@ def _transition(
 
 
 @transaction.atomic
-def open_cycle(cycle: Cycle) -> None:
+def open_cycle(cycle: Cycle) -> int:
+    """Open the cycle and send the invitations kept for its opening; returns how many."""
     if not cycle.bank.is_published:
         raise TransitionError("A cycle can only open on a published question bank.")
     if not cycle.place.partners.exists():
         raise TransitionError("Add the place's partner organisations before opening a cycle.")
     _transition(cycle, CycleStatus.DRAFT, CycleStatus.OPEN, "opened_at")
+    return delivery.release_waiting(cycle)
 
 
 @transaction.atomic
@@ -162,19 +160,6 @@ def release_cycle(cycle: Cycle, at: dt.datetime | None = None) -> None:
     _transition(cycle, CycleStatus.CLOSED, CycleStatus.RELEASED, "released_at", at)
 
 
-def close_due_cycles(today: dt.date | None = None) -> list[Cycle]:
-    """Close every open cycle whose closing date has passed (run daily by a scheduler)."""
-    today = today or timezone.localdate()
-    closed = []
-    for cycle in Cycle.objects.due_to_close(today).select_related("bank", "place"):
-        try:
-            close_cycle(cycle)
-        except TransitionError:
-            continue  # closed meanwhile by a facilitator
-        closed.append(cycle)
-    return closed
-
-
 # --- Invitations ---
 
 
@@ -187,6 +172,14 @@ class InviteeLine:
 
 @transaction.atomic
 def create_invitations(cycle: Cycle, invitees: list[InviteeLine]) -> list[Invitation]:
+    """Invite these people and queue their invitation emails: sent now if the cycle is open,
+    when it opens if it is a draft."""
+    # The cycle's row is locked so that an opening cannot slip in between reading its status
+    # and queueing: the opening either comes first, or waits and sends these too.
+    cycle.status = (
+        Cycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle.pk)
+    )
+    sent_at = timezone.now() if cycle.status == CycleStatus.OPEN else None
     invitations = []
     for invitee in invitees:
         salt = tokens.new_salt()
@@ -198,60 +191,12 @@ def create_invitations(cycle: Cycle, invitees: list[InviteeLine]) -> list[Invita
                 email=invitee.email,
                 token_salt=salt,
                 token_hash=tokens.hash_token(tokens.token_for(salt)),
+                last_sent_at=sent_at,
             )
         )
-    return Invitation.objects.bulk_create(invitations)
-
-
-def invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL + reverse("respond_start", args=[invitation.token])
-
-
-def _send(invitation: Invitation, template: str) -> None:
-    context = {
-        "invitation": invitation,
-        "cycle": invitation.cycle,
-        "place": invitation.cycle.place,
-        "url": invitation_url(invitation),
-    }
-    subject = render_to_string(f"assessments/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"assessments/email/{template}_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-    # Logged without the link: a log file must never hold a usable token.
-    log.info("Sent %s for invitation %s", template, invitation.pk)
-
-
-def send_invitations(invitations: list[Invitation]) -> int:
-    now = timezone.now()
-    for invitation in invitations:
-        _send(invitation, "invitation")
-    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(last_sent_at=now)
-    return len(invitations)
-
-
-def reminder_candidates(cycle: Cycle, now: dt.datetime | None = None):
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(hours=settings.REMINDER_INTERVAL_HOURS)
-    return cycle.invitations.awaiting().filter(
-        Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=cutoff)
-    )
-
-
-def send_reminders(cycle: Cycle, now: dt.datetime | None = None) -> int:
-    """Remind those who have not submitted, never anyone contacted within the interval."""
-    if cycle.status != CycleStatus.OPEN:
-        return 0
-    now = now or timezone.now()
-    sent = 0
-    for invitation in reminder_candidates(cycle, now).select_related("cycle__place"):
-        # Claim the reminder first, so two schedulers running at once cannot both send it.
-        claimed = Invitation.objects.filter(
-            pk=invitation.pk, last_sent_at=invitation.last_sent_at
-        ).update(last_sent_at=now)
-        if claimed:
-            _send(invitation, "reminder")
-            sent += 1
-    return sent
+    invitations = Invitation.objects.bulk_create(invitations)
+    delivery.queue_invitations(cycle, invitations)
+    return invitations
 
 
 def revoke_invitation(invitation: Invitation) -> None:
@@ -260,18 +205,27 @@ def revoke_invitation(invitation: Invitation) -> None:
             revoked_at=timezone.now()
         )
         DraftResponse.objects.filter(invitation=invitation).delete()
+        delivery.cancel_pending(invitation, None, "The link was withdrawn.")
 
 
-def reissue_invitation(invitation: Invitation) -> None:
+@transaction.atomic
+def reissue_invitation(invitation: Invitation) -> bool:
     """A new personal link for a withdrawn invitation: the old link stays dead (new salt, new
-    hash), the person is emailed the new one."""
+    hash), and the person is emailed the new one (when the cycle opens, if it is a draft)."""
+    cycle = Cycle.objects.select_for_update().get(pk=invitation.cycle_id)
     salt = tokens.new_salt()
     reissued = Invitation.objects.filter(
         pk=invitation.pk, revoked_at__isnull=False, submitted=False
-    ).update(token_salt=salt, token_hash=tokens.hash_token(tokens.token_for(salt)), revoked_at=None)
+    ).update(
+        token_salt=salt,
+        token_hash=tokens.hash_token(tokens.token_for(salt)),
+        revoked_at=None,
+        last_sent_at=timezone.now() if cycle.status == CycleStatus.OPEN else None,
+    )
     if reissued:
         invitation.refresh_from_db()
-        send_invitations([invitation])
+        delivery.queue_invitations(cycle, [invitation])
+    return bool(reissued)
 
 
 # --- Submitting a response ---

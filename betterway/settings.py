@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_tasks_db",
     "places",
     "assessments",
 ]
@@ -226,6 +227,19 @@ REMINDER_INTERVAL_HOURS = int(os.environ.get("REMINDER_INTERVAL_HOURS", "72"))
 # released (manage.py erase_personal_data, run daily): long enough for the results email and
 # the follow-up of the action plan, no longer.
 PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "90"))
+
+# Background work (emails, scheduled opening and closing) goes through Django's task framework,
+# stored in the app's own database: web servers only enqueue, and `manage.py db_worker` processes
+# on any number of machines run the tasks (README, "Operations").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Every email is a delivery record (assessments/delivery.py). A worker holds a delivery for
+# DELIVERY_LEASE_SECONDS while it sends it; `sweep_deliveries` hands on those held longer (their
+# worker died). A failed attempt is tried again after DELIVERY_RETRY_SECONDS, doubling each time,
+# until DELIVERY_MAX_ATTEMPTS attempts have failed.
+DELIVERY_LEASE_SECONDS = float(os.environ.get("DELIVERY_LEASE_SECONDS", "600"))
+DELIVERY_RETRY_SECONDS = float(os.environ.get("DELIVERY_RETRY_SECONDS", "300"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "6"))
 
 # Content Security Policy, enforced by Django's own middleware: no inline script or style anywhere.
 SECURE_CSP = {

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import respond_urls
+from assessments import email_views, respond_urls
 from places import views as place_views
 from places.auth_forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
@@ -41,6 +41,7 @@ urlpatterns = [
     *respond_urls.urlpatterns,
     path("", place_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
+    path("emails/stop/<str:token>/", email_views.emails_stop, name="emails_stop"),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
     path("places/<slug:slug>/", include("assessments.cycle_urls")),
     path("places/<slug:slug>/", include("places.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -11,6 +12,18 @@ from tests.factories import MembershipFactory, PartnerFactory, PlaceFactory, Use
 
 # Django's live_server runs sync code inside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, a test database in a file rather than in memory, so that a task worker started
+    as a process of its own (tests/background.py) reaches the same database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
+        name = f"betterway-test-{os.getpid()}.sqlite3"
+        database["TEST"]["NAME"] = os.path.join(tempfile.gettempdir(), name)
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,17 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import resolve, reverse
 
-from assessments.models import Cycle, CycleStatus, DraftResponse, Invitation
+from assessments.models import (
+    Cycle,
+    CycleStatus,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    DraftResponse,
+    Invitation,
+)
 from places.models import Sector
+from tests.background import run_tasks
 from tests.factories import CycleFactory, InvitationFactory, PartnerFactory, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +62,7 @@ Priya Shah\tpriya@example.org\tAshford Council
 """
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_valid_paste_invites_everyone_and_emails_each_their_link(
     client, facilitator_a, cycle, partners
 ):
@@ -61,7 +71,16 @@ def test_a_valid_paste_invites_everyone_and_emails_each_their_link(
     response = client.post(import_url(cycle), {"lines": GOOD_PASTE})
     assert response.status_code == 302
     assert response["Location"] == reverse("cycle_detail", args=["ashford", cycle.pk])
-    assert flash(response) == ["Invited 4 people: each has been emailed their personal link."]
+    assert flash(response) == [
+        "Invited 4 people: their emails are being sent now. Any email that cannot be sent will "
+        "be listed on this page."
+    ]
+    # The request only queued the emails: a worker sends them.
+    assert mail.outbox == []
+    deliveries = Delivery.objects.filter(cycle=cycle, kind=DeliveryKind.INVITATION)
+    assert list(deliveries.values_list("status", flat=True)) == [DeliveryStatus.QUEUED] * 4
+    run_tasks()
+    assert list(deliveries.values_list("status", flat=True)) == [DeliveryStatus.SENT] * 4
 
     invitations = {i.email: i for i in Invitation.objects.filter(cycle=cycle)}
     assert set(invitations) == {
@@ -94,9 +113,11 @@ def test_a_valid_paste_invites_everyone_and_emails_each_their_link(
         client.force_login(facilitator_a)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_email_says_what_it_is_for_and_how_people_are_protected(client, facilitator_a, cycle):
     client.force_login(facilitator_a)
     client.post(import_url(cycle), {"lines": "Alex O'Brien, alex@example.org, Ashford Council"})
+    run_tasks()
     (message,) = mail.outbox
     assert "Ashford" in message.subject
     body = message.body
@@ -110,14 +131,37 @@ def test_the_email_says_what_it_is_for_and_how_people_are_protected(client, faci
     assert "opens on" not in body
 
 
-def test_a_draft_cycle_can_invite_and_the_email_says_when_it_opens(client, facilitator_a, cycle):
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_cycle_can_invite_but_the_emails_wait_for_the_opening(
+    client, facilitator_a, cycle
+):
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.DRAFT)
     cycle.refresh_from_db()
     client.force_login(facilitator_a)
     response = client.post(import_url(cycle), {"lines": "Alex, alex@example.org, Ashford Council"})
-    assert response.status_code == 302
+    assert flash(response) == [
+        "Invited 1 person: their invitations will be emailed when the cycle opens."
+    ]
+    invitation = Invitation.objects.get()
+    assert invitation.last_sent_at is None
+    run_tasks()
+    assert mail.outbox == []  # nobody gets a link to a cycle that is not open
+    page = text(client.get(reverse("cycle_detail", args=["ashford", cycle.pk])))
+    assert invitation.token not in page
+    assert "1 invitation will be emailed when the cycle opens." in page
+
+    response = client.post(reverse("cycle_open", args=["ashford", cycle.pk]))
+    assert flash(response) == [
+        "The cycle is open: invitation links now work, and 1 invitation is being emailed."
+    ]
+    assert mail.outbox == []
+    run_tasks()
     (message,) = mail.outbox
-    assert f"opens on {cycle.opens_on.strftime('%-d %B %Y')}" in message.body
+    assert message.to == ["alex@example.org"]
+    assert invitation.token in message.body
+    assert "opens on" not in message.body
+    invitation.refresh_from_db()
+    assert invitation.last_sent_at is not None  # reminders count from the invitation
 
 
 BAD_PASTE = """Alex Green, alex@example.org, Ashford Council
@@ -157,7 +201,7 @@ def test_bad_lines_are_reported_one_by_one_and_nothing_is_imported(
     textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)
     assert textarea.strip() == BAD_PASTE.strip()
     assert Invitation.objects.count() == before
-    assert mail.outbox == []
+    assert not Delivery.objects.exists()
 
 
 def test_a_line_can_have_several_problems_at_once(client, facilitator_a, cycle):
@@ -215,12 +259,14 @@ def test_nobody_can_be_invited_once_a_cycle_has_closed(
     assert response.status_code == 302
     assert flash(response) == ["This cycle has closed, so nobody more can be invited to it."]
     assert not Invitation.objects.exists()
-    assert mail.outbox == []
+    assert not Delivery.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_tokens_are_not_stored_in_clear(client, facilitator_a, cycle):
     client.force_login(facilitator_a)
     client.post(import_url(cycle), {"lines": GOOD_PASTE})
+    run_tasks()
     invitations = list(Invitation.objects.all())
     assert len(invitations) == 4
     for invitation in invitations:
@@ -304,11 +350,11 @@ def test_withdrawing_twice_is_harmless(client, facilitator_a, cycle, partner_a):
     assert invitation.revoked_at == first
 
 
+@pytest.mark.django_db(transaction=True)
 def test_withdrawn_invitation_can_get_a_new_link(
     client, facilitator_a, place_a, partner_a, mailoutbox
 ):
     from assessments import services
-    from assessments.models import CycleStatus
 
     cycle = CycleFactory(place=place_a, status=CycleStatus.OPEN)
     invitation = services.create_invitations(
@@ -316,14 +362,21 @@ def test_withdrawn_invitation_can_get_a_new_link(
     )[0]
     old_token = invitation.token
     services.revoke_invitation(invitation)
+    run_tasks()
+    assert mailoutbox == []  # withdrawn before the worker got to it: never sent
     client.force_login(facilitator_a)
     response = client.post(
         reverse("invitation_reissue", args=[place_a.slug, cycle.pk, invitation.pk]), follow=True
     )
-    assert "Emailed Robin a new personal link" in response.content.decode()
+    assert (
+        "Robin has a new personal link, emailed to them now. The old one stays withdrawn."
+        in html.unescape(response.content.decode())
+    )
     invitation.refresh_from_db()
     assert not invitation.is_revoked
     assert invitation.token != old_token
-    assert invitation.token in mailoutbox[-1].body
+    run_tasks()
+    (message,) = mailoutbox
+    assert invitation.token in message.body and old_token not in message.body
     assert client.get(reverse("respond_start", args=[old_token])).status_code == 404
     assert client.get(reverse("respond_start", args=[invitation.token])).status_code == 200

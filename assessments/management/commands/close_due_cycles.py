@@ -1,16 +1,16 @@
-"""Close every open cycle whose closing date has passed. Run daily by a scheduler (cron, a
-systemd timer or the platform's scheduled jobs)."""
+"""Queue the closing of every open cycle whose closing date has passed (in TIME_ZONE). Run by a
+scheduler (README, "Operations"); a worker closes them. Safe to run as often as you like."""
 
 from django.core.management.base import BaseCommand
 
-from assessments import services
+from assessments import scheduled
 
 
 class Command(BaseCommand):
-    help = "Close every open cycle whose closing date has passed."
+    help = "Queue the closing of every open cycle whose closing date has passed."
 
     def handle(self, *args, **options):
-        closed = services.close_due_cycles()
-        for cycle in closed:
-            self.stdout.write(f"Closed {cycle} (closing date {cycle.closes_on:%d %b %Y}).")
-        self.stdout.write(f"{len(closed)} cycle(s) closed.")
+        cycles = scheduled.enqueue_due_closings()
+        for cycle in cycles:
+            self.stdout.write(f"Closing {cycle} (closing date {cycle.closes_on:%d %b %Y}).")
+        self.stdout.write(f"{len(cycles)} cycle(s) queued for closing.")

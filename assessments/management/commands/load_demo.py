@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.banks import load_default_bank
+from assessments.delivery import invitation_url
 from assessments.demo import load_demo_open_cycle, load_demo_results
-from assessments.services import invitation_url
 from places.demo import DEMO_PASSWORD, load_demo_people
 
 

@@ -1,14 +1,15 @@
-"""Email reminders to people who have not submitted, in every open cycle or in one. Nobody is
-emailed twice within REMINDER_INTERVAL_HOURS, so a scheduler may run this as often as it likes."""
+"""Queue reminders to people who have not submitted, in every open cycle or in one; a worker
+sends them. Nobody is reminded within REMINDER_INTERVAL_HOURS of the last email queued for them,
+so a scheduler may run this as often as it likes, and two at once remind nobody twice."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import services
+from assessments import delivery
 from assessments.models import Cycle, CycleStatus
 
 
 class Command(BaseCommand):
-    help = "Send reminders for every open cycle, or for one cycle with --cycle ID."
+    help = "Queue reminders for every open cycle, or for one cycle with --cycle ID."
 
     def add_arguments(self, parser):
         parser.add_argument("--cycle", type=int, metavar="ID", help="Only this cycle.")
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             targets = list(cycles.filter(status=CycleStatus.OPEN))
         total = 0
         for target in targets:
-            sent = services.send_reminders(target)
-            total += sent
-            self.stdout.write(f"{target}: {sent} reminder(s) sent.")
-        self.stdout.write(f"{total} reminder(s) sent in {len(targets)} open cycle(s).")
+            queued = delivery.queue_reminders(target)
+            total += queued
+            self.stdout.write(f"{target}: {queued} reminder(s) queued.")
+        self.stdout.write(f"{total} reminder(s) queued in {len(targets)} open cycle(s).")
