@@ -16,11 +16,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## One command to try it: install, migrate SQLite, load the bank and demo data, serve on 127.0.0.1:8000.
+## One command to try it: install, migrate SQLite, load the bank and demo data, serve on 127.0.0.1:8000
+## with a task worker beside the server (it sends the emails: printed here). Ctrl+C stops both.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_default_bank
 	$(PY) manage.py load_demo
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 ## One command to run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).

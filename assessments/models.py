@@ -434,7 +434,7 @@ class Cycle(models.Model):
     opens_on = models.DateField()
     closes_on = models.DateField()
     opens_automatically = models.BooleanField(
-        "open it by itself on the opening date",
+        "open it by itself that day",
         default=False,
         help_text="Invitations are emailed when the cycle opens.",
     )

@@ -87,6 +87,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "invitation_revoke": FACILITATOR_POST_ONLY,
     "invitation_reissue": FACILITATOR_POST_ONLY,
     "cycle_remind": FACILITATOR_POST_ONLY,
+    "cycle_retry_emails": FACILITATOR_POST_ONLY,
     "partner_list": FACILITATOR_PAGE,
     "partner_create": FACILITATOR_PAGE,
     "partner_edit": FACILITATOR_PAGE,
@@ -105,6 +106,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "respond_page": dict.fromkeys(ROLES, 302),  # no draft yet: sent to "about you" first
     "respond_review": dict.fromkeys(ROLES, 302),
     "respond_submit": dict.fromkeys(ROLES, 405),
+    "emails_stop": EVERYONE,  # the link in reminder emails: whoever holds it
 }
 # Django admin is one entry for its whole namespace: staff only, everyone else to its sign-in.
 ADMIN_EXPECTED = {
@@ -195,7 +197,7 @@ def _url(name: str, world, slug: str | None = None) -> str:
         return reverse(name, kwargs=kwargs["partner_edit"])
     if name in ("password_reset_confirm", "respond_page"):
         return reverse(name, kwargs=kwargs[name])
-    if name.startswith("respond_"):
+    if name.startswith("respond_") or name == "emails_stop":
         return reverse(name, kwargs={"token": world["invitation"].token})
     if name.startswith(("cycle_", "invitation_", "dashboard")) and name not in (
         "cycle_list",

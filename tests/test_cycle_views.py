@@ -17,7 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.cycle_forms import CycleForm
-from assessments.models import Cycle, CycleStatus, DraftResponse, Invitation
+from assessments.models import (
+    Cycle,
+    CycleStatus,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    DraftResponse,
+    Invitation,
+)
+from tests.background import run_tasks
 from tests.factories import CycleFactory, InvitationFactory, make_bank
 
 pytestmark = pytest.mark.django_db
@@ -358,6 +367,7 @@ def test_revoke_is_post_only(client, facilitator_a, cycle):
 # --- Closing automatically ---
 
 
+@pytest.mark.django_db(transaction=True)
 def test_close_due_cycles_closes_only_open_cycles_past_their_closing_date(place_a, place_b):
     today = timezone.localdate()
     past = {"opens_on": today - dt.timedelta(days=30), "closes_on": today - dt.timedelta(days=1)}
@@ -374,6 +384,9 @@ def test_close_due_cycles_closes_only_open_cycles_past_their_closing_date(place_
 
     out = io.StringIO()
     call_command("close_due_cycles", stdout=out)
+    assert "2 cycle(s) queued for closing." in out.getvalue()
+    assert Cycle.objects.get(pk=due.pk).status == CycleStatus.OPEN  # a worker closes it
+    run_tasks()
 
     statuses = {c.pk: c.status for c in Cycle.objects.all()}
     assert statuses == {
@@ -384,7 +397,6 @@ def test_close_due_cycles_closes_only_open_cycles_past_their_closing_date(place_
         draft.pk: CycleStatus.DRAFT,
         released.pk: CycleStatus.RELEASED,
     }
-    assert "2 cycle(s) closed." in out.getvalue()
     assert not DraftResponse.objects.exists()
     invitation.refresh_from_db()
     assert invitation.refusal() == (
@@ -410,6 +422,15 @@ def world(place_a, partner_a, place_b, bank):
     )
     invitation = InvitationFactory(cycle=open_, partner=partner_a)
     DraftResponse.objects.create(invitation=invitation)
+    # An email that could not be sent, for the retry button.
+    Delivery.objects.create(
+        cycle=open_,
+        invitation=invitation,
+        kind=DeliveryKind.INVITATION,
+        status=DeliveryStatus.FAILED,
+        attempts=6,
+        error="The mail server refused this address (550 no such user).",
+    )
     return SimpleNamespace(draft=draft, open=open_, closed=closed, invitation=invitation, bank=bank)
 
 
@@ -428,6 +449,7 @@ CYCLE_URLS = [
     ("invitation_import", "post", "open"),
     ("invitation_revoke", "post", "open"),
     ("cycle_remind", "post", "open"),
+    ("cycle_retry_emails", "post", "open"),
 ]
 
 
@@ -456,6 +478,7 @@ def world_state():
             )
         ),
         DraftResponse.objects.count(),
+        list(Delivery.objects.order_by("pk").values_list("pk", "status", "attempts")),
         len(mail.outbox),
     )
 

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cycle',
             name='opens_automatically',
-            field=models.BooleanField(default=False, help_text='Invitations are emailed when the cycle opens.', verbose_name='open it by itself on the opening date'),
+            field=models.BooleanField(default=False, help_text='Invitations are emailed when the cycle opens.', verbose_name='open it by itself that day'),
         ),
         migrations.AddField(
             model_name='invitation',
