@@ -466,6 +466,8 @@ def needless(delivery: Delivery) -> str:
     if delivery.kind == DeliveryKind.AUTOMATION_ALERT:
         return "" if delivery.user.is_active else "The facilitator's account is closed."
     invitation, status = delivery.invitation, delivery.cycle.status
+    if invitation.erased_at:
+        return "Their name and address were erased."
     if invitation.is_revoked:
         return "The link was withdrawn."
     if delivery.kind == DeliveryKind.RESULTS:

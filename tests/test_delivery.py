@@ -22,6 +22,7 @@ from assessments.models import (
     Delivery,
     DeliveryKind,
     DeliveryStatus,
+    Invitation,
 )
 from tests.background import MailServer, run_tasks
 from tests.factories import CycleFactory, InvitationFactory, make_bank
@@ -265,3 +266,11 @@ def test_log_lines_and_stored_errors_never_hold_an_address_or_a_link(
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "gone@example.org" not in logged and invitation.token not in logged
     assert server.received == []
+
+
+def test_an_email_to_an_erased_invitation_is_not_sent(cycle, partner_a, mailoutbox):
+    (invitation,) = invite(cycle, partner_a, "jo@example.org")
+    Invitation.objects.filter(pk=invitation.pk).erase_personal_data(timezone.now())
+    run_tasks()
+    assert mailoutbox == []
+    assert Delivery.objects.get().error == "Their name and address were erased."
