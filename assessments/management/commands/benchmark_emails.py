@@ -37,6 +37,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessments import services, tokens
 from assessments.banks import load_default_bank
@@ -102,12 +103,13 @@ class Command(BaseCommand):
         client.force_login(user)
         partners = list(place.partners.values_list("name", flat=True))
         _import(client, place, _lines(5, partners, "warm"))  # warm up: URLs, templates, forms
-        timings = []
+        timings, cpu = [], []
         for run in range(repeat):
             text = _lines(invitees, partners, f"r{run}")
-            started = time.perf_counter()
+            started, app, database = time.perf_counter(), time.process_time(), _database_cpu()
             cycle = _import(client, place, text)
             timings.append(time.perf_counter() - started)
+            cpu.append((time.process_time() - app, _database_cpu() - database))
             if cycle.invitations.count() != invitees:
                 raise CommandError("The import did not invite everyone: see its form errors.")
         text = _lines(invitees, partners, "q")
@@ -117,6 +119,10 @@ class Command(BaseCommand):
         median = statistics.median(timings)
         write(f"  import of {invitees:,} invitees (one POST, open cycle):")
         write(f"    runs: {', '.join(f'{t:.2f} s' for t in timings)}; median {median:.2f} s")
+        write(
+            "    CPU of each run, this process + its database server process: "
+            + ", ".join(f"{app:.2f} + {database:.2f} s" for app, database in cpu)
+        )
         write(f"    {len(queries)} queries (counted in a run of its own)")
         write(f"    floor, bulk_create of the invitation rows alone: {floor:.2f} s")
         write(f"    median / floor: {median / floor:.1f}")
@@ -146,8 +152,14 @@ class Command(BaseCommand):
             )
             worker, log = _start_worker(port)
             try:
-                time.sleep(3)  # the worker's start-up (Django's set-up) is not measured
-                started = time.perf_counter()
+                # Not measured: the worker's start-up, and any tasks already queued (an earlier
+                # run's imports leave some, which find their deliveries gone and do nothing).
+                time.sleep(3)
+                while DBTaskResult.objects.ready().exists():
+                    if worker.poll() is not None:
+                        raise CommandError(f"The worker stopped: {_tail(log)}")
+                    time.sleep(0.2)
+                started, worker_cpu = time.perf_counter(), _process_cpu(worker.pid)
                 services.open_cycle(cycle)
                 sent = cycle.deliveries.filter(status=DeliveryStatus.SENT)
                 while sent.count() < emails:
@@ -157,6 +169,7 @@ class Command(BaseCommand):
                         raise CommandError(f"The worker stopped: {_tail(log)}")
                     time.sleep(0.1)
                 elapsed = time.perf_counter() - started
+                worker_cpu = _process_cpu(worker.pid) - worker_cpu
             finally:
                 worker.terminate()
                 worker.wait(timeout=30)
@@ -170,6 +183,7 @@ class Command(BaseCommand):
             f"    {elapsed:.1f} s from opening the cycle to the last marked sent: "
             f"{rate:.0f} emails/s ({1000 / rate:.1f} ms each)"
         )
+        write(f"    the worker's CPU: {1000 * worker_cpu / emails:.1f} ms an email")
         write(f"    received {handler.received:,}, duplicates {duplicates}")
         write(f"    floor, one SMTP connection and no database: {direct:.0f} emails/s")
         write(f"    worker / floor: {rate / direct:.2f}")
@@ -242,6 +256,27 @@ def _floor(place: Place, count: int) -> float:
     started = time.perf_counter()
     Invitation.objects.bulk_create(rows)
     return time.perf_counter() - started
+
+
+def _database_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL server process (0 elsewhere): on
+    a busy machine, wall time says little on its own."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return _process_cpu(pid)
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a process has used so far, from /proc (0 where it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime, fields 14 and 15 of proc(5), counted from after the command's name
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
