@@ -292,7 +292,8 @@ def send(ids: Sequence[int]) -> dict[str, int]:
                 outcomes["postponed"] += _postpone(ids[position + 1 :], retry_at)
                 break
     finally:
-        mailer.close()
+        with contextlib.suppress(OSError):  # every email is recorded already: only QUIT failed
+            mailer.close()
     return dict(outcomes)
 
 
