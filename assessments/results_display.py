@@ -76,20 +76,19 @@ def trend_view(trend: snap.Trend | None) -> dict:
     """Arrow and words for a change; the words are what a screen reader hears."""
     if not trend:
         return {"arrow": "", "short": "", "text": "No earlier results to compare with"}
-    # The direction is worked out again from the stored change, so that the arrow agrees with
-    # the number shown beside it whatever an older snapshot stored.
-    change = scoring.trend(trend.change, 0.0)
-    return dict(_trend_words(change.direction, scoring.shown(trend.change)))
+    # The change shown is the difference of the two scores as shown, and the arrow is judged
+    # on it again, so both agree with the scores whatever an older snapshot stored beside them.
+    return dict(_trend_words(scoring.shown_change(trend.previous + trend.change, trend.previous)))
 
 
 @functools.lru_cache(maxsize=1024)
-def _trend_words(direction: str | None, change: int) -> dict:
-    # Only the whole points of a change are ever shown (scoring.shown), so the words depend on
-    # the direction and the whole change alone: a few hundred cases, each made once.
+def _trend_words(change: int) -> dict:
+    # Only whole changes are ever shown (scoring.shown_change), so the words depend on the whole
+    # change alone: a few hundred cases, each made once.
     way = "up" if change >= 0 else "down"
-    if direction == "up":
+    if change >= scoring.TREND_MIN_CHANGE:
         return {"arrow": "↑", "short": scoring.display(change), "text": f"up {points(change)}"}
-    if direction == "down":
+    if change <= -scoring.TREND_MIN_CHANGE:
         return {"arrow": "↓", "short": scoring.display(-change), "text": f"down {points(change)}"}
     if change == 0:
         return {"arrow": "", "short": "", "text": "about the same as last time"}
@@ -417,8 +416,10 @@ def _result_cells(found: Mapping, keys: list[str], dashboard_url: str) -> list[s
             _cell_html(
                 None if score is None else scoring.shown(score),
                 scoring.band(score) or "",
-                (scoring.trend(trend["change"], 0.0).direction, scoring.shown(trend["change"]))
-                if trend
+                # The narrow columns keep this round's score and the change: last round's score
+                # is their difference, and the change is shown as on the dashboard.
+                scoring.shown_change(score, score - trend["change"])
+                if trend and score is not None
                 else None,
             )
         )
@@ -440,13 +441,13 @@ def _url_filler(name: str, with_id: bool = False):
 
 
 @functools.lru_cache(maxsize=4096)
-def _cell_html(score: int | None, band: str, trend: tuple[str | None, int] | None) -> str:
+def _cell_html(score: int | None, band: str, trend: int | None) -> str:
     """One condition's cell: a whole score, its band and its whole change, each made once."""
     if score is None:
         return f'<td class="heat cell-suppressed">{SUPPRESSED}</td>'
     arrow = ""
-    if trend:
-        words = _trend_words(*trend)
+    if trend is not None:
+        words = _trend_words(trend)
         if words["arrow"]:
             way = "up" if words["arrow"] == "↑" else "down"
             arrow = (
@@ -477,6 +478,11 @@ def csv_safe(value: Any) -> Any:
 
 def _number(score: float | None) -> int | None:
     return None if score is None else int(scoring.display(score))
+
+
+def _change(trend: snap.Trend) -> int:
+    """A change as the dashboard shows it: the difference of the two shown scores."""
+    return scoring.shown_change(trend.previous + trend.change, trend.previous)
 
 
 def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
@@ -513,7 +519,7 @@ def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
                 place,
                 "Overall index",
                 "change since last cycle",
-                _number(overall.trend.change),
+                _change(overall.trend),
                 n,
             )
 
@@ -538,7 +544,7 @@ def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
                 place,
                 name,
                 "change since last cycle",
-                _number(condition.trend.change),
+                _change(condition.trend),
                 n,
             )
         benchmark = condition.benchmark
@@ -615,7 +621,7 @@ def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
                 place,
                 text,
                 "change since last cycle",
-                _number(statement.trend.change),
+                _change(statement.trend),
                 n,
             )
 

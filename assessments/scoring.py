@@ -7,9 +7,10 @@ rule can be tested by hand-worked arithmetic, without a database.
 Scores are kept unrounded and shown as whole numbers, rounded half up (`shown`). A label that
 stands beside a number the page shows — a band beside a score, an arrow beside a change, "above the
 middle half (56 to 75)", a gap quoted in a reason — is judged on that shown number, so words and
-number always agree. Agreement is judged on the exact spread (the spread itself is rarely shown).
-Every comparison first rounds away floating-point noise (`exact`), so 24.999999999999996 computed
-for a spread that is 25 on paper is mixed, as 25 is.
+number always agree. A change since last round is shown as the difference of the two shown scores
+(`shown_change`), since both scores are shown too. Agreement is judged on the exact spread (the
+spread itself is rarely shown). Every comparison first rounds away floating-point noise (`exact`),
+so 24.999999999999996 computed for a spread that is 25 on paper is mixed, as 25 is.
 
 Means use `statistics.fmean`, which adds floats exactly (`math.fsum`) and then divides; a plain
 `sum() / len()` can turn an average of averages that is 75 on paper into 74.99999999999999 and drop
@@ -347,8 +348,19 @@ class Trend:
     direction: Literal["up", "down"] | None
 
 
+def shown_change(current: float, previous: float) -> int:
+    """A change as the page shows it: the difference of the two scores as shown.
+
+    Pages show last round's score beside this round's (the trend chart, the mark on each
+    condition's bar), so the change must be their difference: 52.4 and 61.5 are shown as 52 and
+    62, 10 apart, though 61.5 − 52.4 rounds to 9.
+    """
+    return shown(current) - shown(previous)
+
+
 def trend(current: float | None, previous: float | None) -> Trend:
-    """Change since the previous released cycle; an arrow only for changes that matter.
+    """Change since the previous released cycle; an arrow only for changes that matter, judged
+    on the change shown (`shown_change`).
 
     Scores move by a few points from one cycle to the next just because different people
     answered; an arrow for every wobble would tell partners a story that is not there.
@@ -356,9 +368,9 @@ def trend(current: float | None, previous: float | None) -> Trend:
     if current is None or previous is None:
         return Trend(change=None, direction=None)
     change = current - previous
-    if shown(change) >= TREND_MIN_CHANGE:
+    if shown_change(current, previous) >= TREND_MIN_CHANGE:
         return Trend(change=change, direction="up")
-    if shown(change) <= -TREND_MIN_CHANGE:
+    if shown_change(current, previous) <= -TREND_MIN_CHANGE:
         return Trend(change=change, direction="down")
     return Trend(change=change, direction=None)
 

@@ -476,6 +476,9 @@ def test_trend_and_benchmark_words():
         == "about the same as last time"
     )
     assert trend_view(None)["text"] == "No earlier results to compare with"
+    # Beside last round's 52 and this round's 62, the change is 10, not 61.5 − 52.4 = 9.1.
+    assert trend_view(Trend(previous=52.4, change=9.1, direction="up"))["text"] == "up 10 points"
+    assert trend_view(Trend(previous=59.5, change=4.9, direction=None))["arrow"] == ""
     view = benchmark_view(Benchmark(median=60.2, q1=55.9, q3=70.1, places=6, position="above"))
     assert view["label"] == "Above the middle half of other places"
     assert view["detail"] == "Middle half of 6 other places: 56 to 70, median 60"

@@ -132,6 +132,16 @@ def test_trend_min_change_is_5_judged_on_the_change_shown():
     assert trend(55.0, 60.0).direction == "down"
 
 
+def test_a_change_is_the_difference_of_the_scores_shown():
+    # 52.4 and 61.5 are shown as 52 and 62: the change shown is 10, though 61.5 − 52.4 is 9.1.
+    assert scoring.shown_change(61.5, 52.4) == 10
+    assert scoring.shown_change(61.4, 52.5) == 8
+    # The arrow is judged on that change: 4.6 points apart, but shown as 60 and 65.
+    assert trend(64.5, 59.9).direction == "up"
+    assert trend(64.4, 59.5).direction is None  # 64 and 60, though 4.9 apart
+    assert trend(55.4, 60.4).direction == "down"  # 55 and 60
+
+
 def test_heatmap_gap_min_is_15_judged_on_the_gap_shown():
     assert scoring.HEATMAP_GAP_MIN == 15.0
     assert not is_big_gap(14.49)
