@@ -820,6 +820,31 @@ def latest_results(place_ids: Iterable[int] | QuerySet) -> list[dict]:
     )
 
 
+def round_history(cycle: Cycle) -> list[dict]:
+    """The place's released rounds that closed before this one, oldest first, then this round:
+    each one's name, overall index and condition scores, from the narrow columns. One query,
+    whatever the number of responses, rounds or places.
+
+    Released rounds only (a member must never see a round that was not released); this round
+    itself is there whatever its status, since whoever reads its dashboard may see it. Later
+    rounds are left out: this round's dashboard tells the story up to this round.
+    """
+    rows = list(
+        CycleResult.objects.filter(
+            Q(cycle_id=cycle.pk)
+            | Q(
+                cycle__place_id=cycle.place_id,
+                cycle__status=CycleStatus.RELEASED,
+                cycle__closed_at__lt=closed_moment(cycle),
+            )
+        )
+        .order_by("cycle__closed_at", "cycle_id")
+        .values("cycle_id", "overall_index", "condition_scores", name=F("cycle__name"))
+    )
+    # This round last, even if it has no closing time (imported history) to sort it by.
+    return sorted(rows, key=lambda row: row["cycle_id"] == cycle.pk)
+
+
 def condition_columns(bank_ids: Iterable[int]) -> list[dict]:
     """Condition keys and names across these banks, in bank order: one query."""
     columns: dict[str, dict] = {}

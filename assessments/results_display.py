@@ -9,14 +9,14 @@ Counts of people other than the place's total are shown as bands k wide (`count_
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from html import escape
 from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from assessments import charts, scoring, suppression
+from assessments import result_charts, scoring, suppression
 from assessments import snapshot as snap
 
 BAND_LABELS = {
@@ -113,21 +113,11 @@ def benchmark_view(benchmark: snap.Benchmark | None) -> dict | None:
     }
 
 
-def division_view(division: snap.Division | None) -> dict | None:
-    if division is None:
-        return None
-    return {
-        "unfavourable": percent(division.unfavourable),
-        "neutral": percent(division.neutral),
-        "favourable": percent(division.favourable),
-    }
-
-
 def _figure_view(figure: snap.Figure | None, count: Callable[[int | None], str]) -> dict:
     if figure is None:
         return dict.fromkeys(
             ("score", "band", "band_label", "agreement", "agreement_label", "spread", "n"), ""
-        ) | {"shown": False, "division": None}
+        ) | {"shown": False}
     return {
         "shown": True,
         "score": scoring.display(figure.score),
@@ -137,7 +127,6 @@ def _figure_view(figure: snap.Figure | None, count: Callable[[int | None], str])
         "agreement_label": AGREEMENT_LABELS.get(figure.agreement or "", ""),
         "spread": scoring.display(figure.spread),
         "n": count(figure.n),
-        "division": division_view(figure.division),
     }
 
 
@@ -174,6 +163,7 @@ def _breakdown_view(
         gap = row.gap
         rows.append(
             {
+                "key": row.condition,
                 "condition": result.condition(row.condition).name,
                 "cells": [
                     {**_figure_view(row.cells.get(c.key), count), "label": c.label} for c in columns
@@ -209,17 +199,34 @@ MISSING_BREAKDOWNS = {
 }
 
 
-def dashboard(result: snap.Snapshot, *, chart_prefix: str = "chart") -> dict:
-    """Everything the dashboard and print pages show, from the snapshot."""
+def dashboard(
+    result: snap.Snapshot,
+    *,
+    history: Sequence[Mapping] = (),
+    compare: str | None = None,
+    chart_prefix: str = "chart",
+) -> dict:
+    """Everything the dashboard and print pages show, from the snapshot.
+
+    `history` is `results.round_history` of the round (the trend chart, left out when empty);
+    `compare` the breakdown whose groups the division chart shows beside the whole place.
+    """
     count = _counter(result)
     conditions = []
     for condition in result.conditions:
         view = _figure_view(condition.place, count)
+        trend = condition.trend
         view.update(
             key=condition.key,
             name=condition.name,
-            trend=trend_view(condition.trend),
+            value=condition.place.score if condition.place else None,
+            trend=trend_view(trend),
+            previous=scoring.display(trend.previous) if trend else "",
+            previous_value=trend.previous if trend else None,
             benchmark=benchmark_view(condition.benchmark),
+            middle=(
+                (condition.benchmark.q1, condition.benchmark.q3) if condition.benchmark else None
+            ),
             dont_know=percent(condition.dont_know_rate),
         )
         conditions.append(view)
@@ -296,9 +303,29 @@ def dashboard(result: snap.Snapshot, *, chart_prefix: str = "chart") -> dict:
         "comments": result.comments,
         "prompts": result.prompts,
         "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
-        "condition_chart": _condition_chart(conditions, f"{chart_prefix}-conditions"),
+        "headline": headline(result),
+        "condition_chart": result_charts.condition_chart(conditions, f"{chart_prefix}-conditions"),
         "spectrum_chart": (
-            _spectrum_chart(spectrum_rows, f"{chart_prefix}-spectrum") if spectrum_rows else ""
+            result_charts.spectrum_chart(spectrum_rows, f"{chart_prefix}-spectrum")
+            if spectrum_rows
+            else ""
+        ),
+        "division": (
+            result_charts.division_section(
+                result,
+                count,
+                compare,
+                default=_default_compare(result),
+                agreement_labels=AGREEMENT_LABELS,
+                chart_id=f"{chart_prefix}-division",
+            )
+            if result.enough_responses
+            else None
+        ),
+        "trend": (
+            result_charts.trend_section(result, history, f"{chart_prefix}-trend")
+            if history and result.enough_responses
+            else None
         ),
     }
 
@@ -311,54 +338,180 @@ def _lead_gap_text(gap: float) -> str:
     return f"Lead partners rate shared leadership and power {points(gap)} lower than the others."
 
 
-def _condition_chart(conditions: list[dict], chart_id: str):
-    bars = [
-        charts.Bar(
-            label=c["name"],
-            value=float(c["score"]) if c["shown"] else None,
-            value_text=f"{c['score']} · {c['band_label']}" if c["shown"] else SUPPRESSED,
-            kind=c["band"] or "spectrum",
-        )
-        for c in conditions
-    ]
-    shown = ", ".join(
-        f"{c['name']} {c['score']} ({c['band_label'].lower()})" for c in conditions if c["shown"]
-    )
-    return charts.bar_chart(
-        bars,
-        chart_id=chart_id,
-        title="Score for each condition, out of 100",
-        description=(
-            f"Bars from 0 to 100, with dashed lines at {scoring.display(scoring.DEVELOPING_MIN)} "
-            f"and {scoring.display(scoring.STRENGTH_MIN)}, where the bands change. "
-            f"{shown}. The same figures are in the table below."
-        ),
-        thresholds=(scoring.DEVELOPING_MIN, scoring.STRENGTH_MIN),
-    )
+# --- The headline ----------------------------------------------------------------------------
+
+BAND_WORDS = {"strength": "a strength", "developing": "developing", "concern": "a concern"}
 
 
-def _spectrum_chart(rows: list[dict], chart_id: str):
-    bars = [
-        charts.Bar(
-            label=row["label"],
-            value=float(row["percent"]),
-            value_text=f"{row['percent']}%",
-            kind="spectrum",
+def headline(result: snap.Snapshot, *, whole_place_only: bool = False) -> list[dict]:
+    """The round's story in a few sentences, each with its figure: the kind of collaboration and
+    its main reason, the strongest and weakest conditions, the largest gap between groups, the
+    most divided statement and the change since last time.
+
+    Each item is {"key", "title", "text", "anchor"}: `anchor` is the id of the part of the
+    dashboard that shows the figure. Only figures in the snapshot, so never a hidden group.
+
+    `whole_place_only` is for the public summary for respondents (DESIGN §6): no group figure and
+    nothing built on one — no group gap, and the kind of collaboration judged again from the
+    whole place alone, without the lead or lens gaps as a rule or a reason.
+    """
+    if not result.enough_responses:
+        return []
+    items = [_type_item(result, whole_place_only), *_condition_items(result)]
+    if not whole_place_only:
+        items.append(_gap_item(result))
+    items += [_divided_item(result), _change_item(result)]
+    return items
+
+
+def _item(key: str, title: str, text: str, anchor: str) -> dict:
+    return {"key": key, "title": title, "text": text, "anchor": anchor}
+
+
+def _quoted(names: Sequence[str]) -> str:
+    quoted = [f"“{name}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _type_item(result: snap.Snapshot, whole_place_only: bool) -> dict:
+    collaboration = result.collaboration_type
+    if whole_place_only:
+        leadership = result.condition(scoring.LEADERSHIP_KEY)
+        place = leadership.place if leadership else None
+        collaboration = scoring.collaboration_type(
+            lead_gap=None,
+            mode=result.mode,
+            leadership_score=place.score if place else None,
+            leadership_agreement=place.agreement if place else None,
         )
-        for row in rows
-    ]
-    return charts.bar_chart(
-        bars,
-        chart_id=chart_id,
-        title="How people describe the way partners work together",
-        description=(
-            "Share of people choosing each description: "
-            + ", ".join(f"{row['label']} {row['percent']}%" for row in rows)
-            + ". The same figures are in the table below."
-        ),
-        ticks=(0, 50, 100),
-        tick_suffix="%",
+    label, reasons = collaboration.label, list(collaboration.reasons)
+    text = f"{label}: {reasons[0][0].lower()}{reasons[0][1:]}" if reasons else f"{label}."
+    return _item("type", "What kind of collaboration", text, "type-heading")
+
+
+def _condition_items(result: snap.Snapshot) -> list[dict]:
+    scored = [c for c in result.conditions if c.place is not None]
+    if len(scored) < 2:
+        return []
+    shown = {c.key: scoring.shown(c.place.score) for c in scored}
+    high, low = max(shown.values()), min(shown.values())
+    if high == low:
+        text = f"Every condition shown scores {high} ({BAND_WORDS[scored[0].place.band]})."
+        return [_item("conditions", "The conditions", text, "conditions-heading")]
+    items = []
+    for key, title, value, word in (
+        ("strongest", "Strongest condition", high, "highest"),
+        ("weakest", "Weakest condition", low, "lowest"),
+    ):
+        found = [c for c in scored if shown[c.key] == value]
+        verb, each = ("scores", "") if len(found) == 1 else ("score", " each")
+        band = BAND_WORDS[found[0].place.band]
+        text = f"{_quoted([c.name for c in found])} {verb} {word}, {value}{each} ({band})."
+        items.append(_item(key, title, text, f"condition-{found[0].key}"))
+    return items
+
+
+# The two-group splits: the division chart shows one of them beside the whole place unless the
+# reader picks another, since the finer ones make it long.
+COARSE_BREAKDOWNS = ("lead", "role_lens", "size_lens")
+
+
+def _default_compare(result: snap.Snapshot) -> str | None:
+    found = _largest_gap(result, COARSE_BREAKDOWNS)
+    return found[1].key if found else None
+
+
+def _largest_gap(
+    result: snap.Snapshot, among: Sequence[str] | None = None
+) -> tuple[snap.Gap, snap.Breakdown, str] | None:
+    """The largest gap between two shown groups of one breakdown on one condition: (gap,
+    breakdown, condition key), among the breakdowns given or all. The first found wins a tie:
+    breakdowns and conditions in order."""
+    best = None
+    for breakdown in result.breakdowns:
+        if among is not None and breakdown.key not in among:
+            continue
+        for row in breakdown.rows:
+            if row.gap is not None and (best is None or row.gap.points > best[0].points):
+                best = (row.gap, breakdown, row.condition)
+    return best
+
+
+def _gap_item(result: snap.Snapshot) -> dict:
+    found = _largest_gap(result)
+    title = "Largest gap between groups"
+    if found is None:
+        return _item(
+            "gap",
+            title,
+            "No two groups can be set side by side this round: to protect who answered, "
+            "their figures are not shown.",
+            "heatmap-heading",
+        )
+    gap, breakdown, condition = found
+    labels = {column.key: column.label for column in breakdown.columns}
+    text = (
+        f"On “{result.condition(condition).name}”, the “{labels[gap.high]}” group scores "
+        f"{points(gap.points)} higher than the “{labels[gap.low]}” group"
+        + (", a big gap." if gap.big else ".")
     )
+    return _item("gap", title, text, f"heatmap-{breakdown.key}-{condition}")
+
+
+def _divided_item(result: snap.Snapshot) -> dict:
+    title = "Most divided statement"
+    key = next(iter(result.highlights.most_divided), None)
+    if key is None:
+        return _item(
+            "divided", title, "People broadly agree about every statement shown.", "divided-heading"
+        )
+    statement = result.statement(key)
+    text = (
+        f"Views differ most on “{statement.text.rstrip().rstrip('.')}”, with a spread of "
+        f"{points(statement.spread)} ({AGREEMENT_LABELS[statement.agreement].lower()})."
+    )
+    return _item("divided", title, text, "divided-heading")
+
+
+def _conditions_moved(result: snap.Snapshot) -> str:
+    arrows = [trend_view(c.trend)["arrow"] for c in result.conditions if c.trend]
+    up, down = arrows.count("↑"), arrows.count("↓")
+    least = scoring.display(scoring.TREND_MIN_CHANGE)
+
+    def conditions(n: int) -> str:
+        return f"{n} condition{'' if n == 1 else 's'}"
+
+    if up and down:
+        return f"{conditions(up)} went up by {least} points or more and {down} went down"
+    if up:
+        return f"{conditions(up)} went up by {least} points or more and none went down"
+    if down:
+        return f"{conditions(down)} went down by {least} points or more and none went up"
+    if not arrows:
+        return "no condition was shown in both rounds"
+    return f"no condition moved by {least} points or more"
+
+
+def _change_item(result: snap.Snapshot) -> dict:
+    title = "Since last time"
+    previous = result.previous_cycle
+    if previous is None:
+        return _item(
+            "change",
+            title,
+            "There are no earlier released results for this place to compare with.",
+            "trend-heading",
+        )
+    overall = result.overall
+    moved = _conditions_moved(result)
+    if overall.trend is not None:
+        text = (
+            f"Since {previous.name}, the overall score is {scoring.display(overall.score)}, "
+            f"{trend_view(overall.trend)['text']}; {moved}."
+        )
+    else:
+        text = f"Since {previous.name}, {moved}."
+    return _item("change", title, text, "trend-heading")
 
 
 # --- Comparison across places ----------------------------------------------------------------

@@ -26,7 +26,11 @@ def _dashboard_context(request: HttpRequest, slug: str, cycle_id: int) -> dict:
         "cycle": found.cycle,
         "result": found.result,
         "is_released": found.cycle.status == CycleStatus.RELEASED,
-        "report": results_display.dashboard(found.result.snapshot),
+        "report": results_display.dashboard(
+            found.result.snapshot,
+            history=results.round_history(found.cycle),
+            compare=request.GET.get("compare"),
+        ),
     }
 
 

@@ -114,8 +114,10 @@ def test_dashboard_shows_the_scores_bands_and_trend(client, member_a, released):
     assert "↓ 15" in overall
     assert '<span class="visually-hidden">down 15 points</span>' in overall
     conditions = _table(html, "Score, band")
-    assert conditions.count('<td class="fw-semibold">60</td>') == 6
-    assert conditions.count('class="band-developing">Developing<') == 6
+    assert conditions.count('<td class="fw-semibold" data-label="Score">60</td>') == 6
+    assert conditions.count('class="band-developing" data-label="Band">Developing<') == 6
+    # Last round's score beside the change: 75 then, 60 now, down 15.
+    assert conditions.count("Last round: 75") == 6
     assert "Weak collaboration (one organisation steers)" in html
     assert "Why this label" in html
     assert "All at the helm (strong collaboration)" in html  # spectrum table
@@ -136,10 +138,10 @@ def test_hidden_groups_are_named_once_and_their_figures_never_shown(client, memb
         r"answered: Voluntary &amp; community, Faith group\.</p>",
         after,
     )
-    rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">.*?</tr>", sectors, flags=re.S)
+    rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\"[^>]*>.*?</tr>", sectors, flags=re.S)
     assert len(rows) == 6
     for row in rows:
-        cells = re.findall(r"<td class=\"heat ([^\"]+)\">(.*?)</td>", row, flags=re.S)
+        cells = re.findall(r"<td class=\"heat ([^\"]+)\"[^>]*>(.*?)</td>", row, flags=re.S)
         assert [c[0] for c in cells] == ["band-strength", "band-developing"]
         assert cells[0][1].startswith("75 ") and cells[1][1].startswith("50 ")
         # The 25-point gap is marked in words, not only by style.
@@ -150,8 +152,8 @@ def test_hidden_groups_are_named_once_and_their_figures_never_shown(client, memb
     # Lead partners and the rest: both shown, and the lead partners are named.
     leads = _table(html, "Lead partners and the other partners")
     assert "lead partners: Ashford Borough Council" in leads
-    assert leads.count('class="heat band-strength">75 ') == 6
-    assert leads.count('class="heat band-developing">56 ') == 6
+    assert leads.count('class="heat band-strength" data-label="Lead partners">75 ') == 6
+    assert leads.count('class="heat band-developing" data-label="Other partners">56 ') == 6
 
 
 def test_statements_prompts_and_comments(client, member_a, released):
@@ -174,11 +176,18 @@ def test_statements_prompts_and_comments(client, member_a, released):
 def test_charts_are_accessible_inline_svg_without_styles_or_scripts(client, member_a, released):
     client.force_login(member_a)
     html = client.get(_url("dashboard", released)).content.decode()
+    # Each chart is one image to assistive technology, named by its title and a description.
+    images = re.findall(r'<div class="chart [^"]+"[^>]*role="img"[^>]*>', html)
+    # Conditions, spectrum, the trend, and a chart per condition of how answers split.
+    assert len(images) == 3 + 6
+    for image in images:
+        labelled = re.search(r'aria-labelledby="([^"]+)"', image).group(1).split()
+        assert len(labelled) == 2 and all(f'id="{name}"' in html for name in labelled)
     svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
-    assert len(svgs) == 2
-    for svg in svgs:
-        assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
-        assert 'viewBox="0 0 400 ' in svg and 'width="100%"' in svg
+    assert svgs and all('aria-hidden="true"' in svg for svg in svgs)
+    # Nothing inside an SVG is scaled, so its text is the size it says on every screen.
+    assert not any("viewBox" in svg for svg in svgs)
+    assert {size for svg in svgs for size in re.findall(r'font-size="([^"]+)"', svg)} == {"12"}
     assert "style=" not in html
     # Tables that may scroll sideways on a phone can be reached and scrolled by keyboard.
     wrappers = re.findall(r'<div class="table-responsive"[^>]*>', html)
@@ -186,6 +195,8 @@ def test_charts_are_accessible_inline_svg_without_styles_or_scripts(client, memb
     assert "<style" not in html and "<script" not in html
     # Each chart is followed by a table with the same figures.
     assert html.index("chart-conditions-title") < html.index('caption">Score, band')
+    assert html.index("chart-division-1-title") < html.index('caption">Share of answers')
+    assert html.index("chart-trend-title") < html.index('caption">Scores in each round')
 
 
 def test_chart_text_is_escaped():
@@ -284,7 +295,7 @@ def test_print_view_has_the_same_figures_without_navigation(client, member_a, re
     assert response.status_code == 200
     assert "<nav" not in html and "Sign out" not in html
     assert 'media="print"' in html
-    assert '<td class="fw-semibold">60</td>' in html
+    assert '<td class="fw-semibold" data-label="Score">60</td>' in html
     assert "Not shown, to protect who answered: Voluntary &amp; community, Faith group." in html
 
 

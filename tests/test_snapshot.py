@@ -207,7 +207,9 @@ def test_the_migration_converts_stored_results_and_pages_say_what_a_round_lacks(
     assert result.data["schema"] == 2
     client.force_login(member_a)
     html = client.get(reverse("dashboard", args=[place_a.slug, cycle.pk])).content.decode()
-    assert html.count("Not part of this round's results") == 2
+    # The role and size lenses, and how answers split, were never stored for this round.
+    assert html.count("Not part of this round's results") == 3
     assert "Small organisations and larger ones" in html
-    assert "How answers split" not in html  # the division was never stored for this round
+    assert "Not part of this round's results: how answers split was added after" in html
+    assert "division-charts" not in html
     assert "Weak collaboration (one organisation steers)" in html
