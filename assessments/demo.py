@@ -5,6 +5,11 @@ and everyone else low (weak collaboration); Hillmarsh: improving cycle after cyc
 polarised. Five quieter places give the benchmark its comparison group. Answers are drawn from a
 seeded generator, so every run produces the same figures. Riverside also has a round open now,
 with invitations nobody has answered yet, so the respondent's pages can be tried too.
+
+Every released round carries its invitations, partner by partner: one marked submitted for each
+response, and a few people who were invited and never answered, so that a round's participation
+agrees with its results. Like any round's, their names and addresses (at example.org) are erased
+once the round was released more than the retention period ago.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from assessments import services
@@ -181,7 +187,7 @@ def _close_and_release(cycle: Cycle, opens_on: dt.date, closes_on: dt.date) -> N
     opened_at = dt.datetime.combine(opens_on, dt.time(9), tzinfo=dt.UTC)
     closed_at = dt.datetime.combine(closes_on, dt.time(17), tzinfo=dt.UTC)
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN, opened_at=opened_at)
-    cycle.status = CycleStatus.OPEN
+    cycle.status, cycle.opened_at = CycleStatus.OPEN, opened_at
     services.close_cycle(cycle, at=closed_at)
     services.release_cycle(cycle, at=closed_at + dt.timedelta(days=14))
 
@@ -238,12 +244,55 @@ def load_demo_results(bank: QuestionBank, seed: int = 2026) -> int:
             name=CYCLE_NAMES[index],
             defaults={"bank": bank, "opens_on": opens_on, "closes_on": closes_on},
         )
-        if not new:
-            continue
-        _make_responses(cycle, story, index, statements, rng)
-        _close_and_release(cycle, opens_on, closes_on)
-        created += 1
+        if new:
+            _make_responses(cycle, story, index, statements, rng)
+            _close_and_release(cycle, opens_on, closes_on)
+            created += 1
+        # Also for a round loaded before released rounds had invitations.
+        if cycle.status == CycleStatus.RELEASED and not cycle.invitations.exists():
+            _invite_as_answered(cycle, random.Random(f"{seed}-{place.slug}-{index}"))
     return created
+
+
+FIRST_NAMES = [
+    "Aisha", "Ben", "Chloe", "Dev", "Ellie", "Farah", "George", "Hana", "Isaac", "Jade",
+    "Kwame", "Laura", "Mo", "Nadia", "Owen", "Poppy", "Rahul", "Sofia", "Tariq", "Una",
+    "Viktor", "Wendy", "Yusuf", "Zara",
+]  # fmt: skip
+SURNAMES = [
+    "Ahmed", "Brown", "Campbell", "Davies", "Edwards", "Fraser", "Green", "Hughes", "Iqbal",
+    "Jones", "Khan", "Lewis", "Morgan", "Nguyen", "O'Brien", "Patel", "Quinn", "Roberts",
+    "Singh", "Taylor", "Usman", "Walker", "Young",
+]  # fmt: skip
+NEVER_ANSWERED = (0, 2)  # people at each partner who were invited and did not answer
+
+
+def _invite_as_answered(cycle: Cycle, rng: random.Random) -> None:
+    """Invitations for a released round, partner by partner: one submitted for each response
+    from that partner, and a few never answered. Names and addresses are erased at once if the
+    round was released more than the retention period ago, as the daily job would have."""
+    answered = dict(
+        Response.objects.filter(cycle=cycle)
+        .order_by()
+        .values_list("partner_id")
+        .annotate(n=Count("pk"))
+    )
+    people = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
+    rng.shuffle(people)  # 552 names, never two alike in one round
+    lines, submitted = [], []
+    for partner in cycle.place.partners.order_by("name"):
+        n_answered = answered.get(partner.pk, 0)
+        for i in range(n_answered + rng.randint(*NEVER_ANSWERED)):
+            name = people.pop()
+            lines.append(services.InviteeLine(name=name, email=_demo_email(name), partner=partner))
+            submitted.append(i < n_answered)
+    invitations = services.create_invitations(cycle, lines)
+    Invitation.objects.filter(
+        pk__in=[inv.pk for inv, done in zip(invitations, submitted, strict=True) if done]
+    ).update(submitted=True)
+    Invitation.objects.filter(cycle=cycle).update(last_sent_at=cycle.opened_at)
+    now = timezone.now()
+    Invitation.objects.filter(cycle=cycle).due_for_erasure(now).erase_personal_data(now)
 
 
 OPEN_CYCLE_NAME = "Current round"
@@ -261,7 +310,8 @@ OPEN_CYCLE_INVITEES = [
 
 
 def _demo_email(name: str) -> str:
-    return f"{name.lower().replace(' ', '.')}@example.org"  # example.org: never a real inbox
+    local = name.lower().replace(" ", ".").replace("'", "")
+    return f"{local}@example.org"  # example.org: never a real inbox
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,3 +103,54 @@ def test_the_demo_places_pages_still_show_their_results_beside_the_open_round(cl
         detail = client.get(reverse("cycle_detail", args=["riverside", open_round.pk]))
         assert detail.status_code == 200
         assert "Priya Shah" in detail.content.decode()  # who is invited, for the facilitator
+
+
+def test_released_demo_rounds_carry_invitations_that_agree_with_their_results(client):
+    _load_demo()
+    released = Cycle.objects.filter(status=CycleStatus.RELEASED).select_related("result")
+    assert released.count() == 14
+    for cycle in released:
+        answered = dict(
+            cycle.responses.order_by().values_list("partner_id").annotate(n=Count("pk"))
+        )
+        submitted = dict(
+            cycle.invitations.filter(submitted=True)
+            .order_by()
+            .values_list("partner_id")
+            .annotate(n=Count("pk"))
+        )
+        # Partner by partner, one invitation submitted for each response.
+        assert submitted == answered, cycle
+        assert sum(submitted.values()) == cycle.result.n_responses
+        invited = cycle.invitations.count()
+        assert cycle.result.n_responses <= invited <= cycle.result.n_responses + 2 * len(answered)
+        for invitation in cycle.invitations.all():
+            # Erased like any round's once released more than the retention period ago.
+            assert invitation.email.endswith("@example.org") or (
+                invitation.email == "" and invitation.erased_at is not None
+            ), invitation.email
+            assert invitation.last_sent_at == cycle.opened_at
+
+    # The facilitator's page of a released round counts them, as its dashboard does.
+    assert client.login(username="facilitator", password=DEMO_PASSWORD)
+    cycle = released.get(place__slug="riverside", name="Spring 2026")
+    html = client.get(reverse("cycle_detail", args=["riverside", cycle.pk])).content.decode()
+    assert "Nobody has been invited yet" not in html
+    totals = re.search(r"<tfoot>.*?</tfoot>", html, re.S).group(0)
+    invited, started, submitted = map(int, re.findall(r'text-end">(\d+)</td>', totals)[:3])
+    assert started == submitted == cycle.result.n_responses == 49
+    assert invited >= submitted
+    dashboard = client.get(reverse("dashboard", args=["riverside", cycle.pk])).content.decode()
+    assert "49 people answered this health check." in dashboard
+
+
+def test_loading_again_gives_a_round_loaded_without_invitations_its_invitations():
+    _load_demo()
+    cycle = Cycle.objects.get(place__slug="hillmarsh", name="Autumn 2025")
+    before = sorted(cycle.invitations.values_list("partner_id", "submitted"))
+    cycle.invitations.all().delete()  # as loaded before released rounds had invitations
+    _load_demo()
+    assert sorted(cycle.invitations.values_list("partner_id", "submitted")) == before
+    counts = Invitation.objects.count()
+    _load_demo()
+    assert Invitation.objects.count() == counts
