@@ -72,7 +72,7 @@ def spectrum_chart(rows: list[dict], chart_id: str):
     return charts.bar_chart(
         bars,
         chart_id=chart_id,
-        title="How people describe the way partners work together",
+        title="Share of people choosing each description",
         description=(
             "Share of people choosing each description: "
             + ", ".join(f"{row['label']} {row['percent']}%" for row in rows)

@@ -19,7 +19,11 @@ not from the snapshot's own `n` fields:
 (e) a hidden group never appears with a figure: its heatmap cell says it is hidden, it has no
     CSV row, and no gap, prompt or spectrum row names it;
 (f) counts of people are exact only for the place's total, otherwise bands k wide, and no two
-    shown counts of nested sets of people pin their difference to 1..k−1 (`Counts`).
+    shown counts of nested sets of people pin their difference to 1..k−1 (`Counts`);
+(h) the headline quotes only shown figures, each as the ground truth has it; the tables of how
+    answers split (for the groups of a breakdown drawn too, as a reader may choose them) show
+    only shown groups, with their true shares and banded counts; the table of scores over the
+    rounds holds this round's shown scores and the previous round's.
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class Scenario:
     partners: tuple[PartnerSpec, ...]
     responses: tuple[ResponseSpec, ...]
     with_previous_cycle: bool
+    compare: str = ""  # the breakdown shown beside the whole place in the division ("": default)
 
     @property
     def statement_keys(self) -> list[str]:
@@ -153,6 +158,7 @@ def scenarios(draw) -> Scenario:
         partners=tuple(partners),
         responses=tuple(draw(st.lists(response, min_size=count, max_size=count))),
         with_previous_cycle=draw(st.booleans()),
+        compare=draw(st.sampled_from(("", *DIMENSIONS))),
     )
 
 
@@ -367,7 +373,7 @@ def build_and_render(scenario: Scenario) -> Outputs:
     args = [place.slug, cycle.pk]
     pages = {}
     for name in ("dashboard", "dashboard_print", "dashboard_csv"):
-        response = client.get(reverse(name, args=args))
+        response = client.get(reverse(name, args=args), {"compare": scenario.compare})
         assert response.status_code == 200, name
         pages[name] = response.content.decode()
     client.force_login(facilitator)
@@ -837,11 +843,198 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
         }
         assert {low, high} <= labels, prompt
 
+    check_headline(truth, outputs, main)
+    check_division_table(truth, outputs, table("Share of answers that were"), counts)
+    check_trend_table(truth, outputs, table("Scores in each round"))
+
     # Every "N people" anywhere in the report describes at least k people.
     text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
     for n in re.findall(r"(\d+)(?:–\d+)? people", text):
         assert int(n) >= k, n
     counts.check_pairs()
+
+
+def _whole(value: float) -> set[int]:
+    """The whole numbers `value` may be shown as (rounded half up, give or take float noise)."""
+    return {math.floor(value + 0.5 - 1e-9), math.floor(value + 0.5 + 1e-9)}
+
+
+def _shown_groups(data: Snapshot) -> dict[str, tuple[str, str]]:
+    """Group label -> (breakdown, group key); labels are unique across breakdowns."""
+    return {c.label: (b.key, c.key) for b in data.breakdowns for c in b.columns}
+
+
+def check_headline(truth: Truth, outputs: Outputs, main: str) -> None:
+    """(h) Each sentence of the headline against the ground truth."""
+    k, data, cells = truth.k, outputs.data, _cells(outputs.data)
+    key_of_name = {name: key for key, name in outputs.condition_names.items()}
+    items = {
+        key: html_lib.unescape(re.sub(r"<[^>]+>", "", text)).split(": ", 1)[1]
+        for key, text in re.findall(r'<li id="headline-(\w+)">(.*?)</li>', main, re.S)
+    }
+    assert set(items) >= {"type", "divided", "change"}, items
+    shown = {c: truth.score(c, s) for c, s in truth.condition_scores.items() if len(s) >= k}
+
+    # Strongest and weakest: shown conditions, at their true scores, and truly the extremes.
+    for which, extreme in (("strongest", max), ("weakest", min)):
+        if which not in items:
+            continue
+        value = int(re.search(r", (\d+)(?: each)? \(", items[which]).group(1))
+        named = [key_of_name[name] for name in re.findall(r"“(.+?)”", items[which])]
+        assert named and all(c in shown and value in _whole(shown[c]) for c in named), items
+        others = [min(_whole(v)) if extreme is max else max(_whole(v)) for v in shown.values()]
+        assert extreme([*others, value]) == value, (which, items[which], shown)
+    if "conditions" in items:
+        value = int(re.search(r"scores (\d+)", items["conditions"]).group(1))
+        assert len(shown) >= 2 and all(value in _whole(v) for v in shown.values())
+    elif "strongest" not in items:
+        assert len(shown) < 2
+
+    # The largest gap: two shown groups of one breakdown, their true gap, and none larger.
+    def group_score(condition, label):
+        dimension, name = _shown_groups(data)[label]
+        assert (condition, dimension, name) in cells, (condition, label)
+        return truth.score(condition, truth.members(condition, dimension, name))
+
+    gaps = []
+    for breakdown in data.breakdowns:
+        for row in breakdown.rows:
+            scores = [
+                truth.score(row.condition, truth.members(row.condition, breakdown.key, name))
+                for name in row.cells
+            ]
+            if len(scores) > 1:
+                gaps.append(max(scores) - min(scores))
+    gap = items.get("gap")
+    if gap is not None and gaps:
+        condition, high, points, low = re.search(
+            r"On “(.+?)”, the “(.+?)” group scores (\d+) points? higher than the “(.+?)” group",
+            gap,
+        ).groups()
+        condition = key_of_name[condition]
+        assert int(points) in _whole(group_score(condition, high) - group_score(condition, low))
+        assert int(points) >= min(_whole(max(gaps))), (gap, max(gaps))
+    elif gap is not None:
+        assert gap.startswith("No two groups can be set side by side"), gap
+
+    # The type's main reason quotes the lead gap only where both groups are shown.
+    lead = re.search(
+        r"ead partners rate shared leadership and power (\d+) points higher", items["type"]
+    )
+    if lead:
+        points = group_score(scoring.LEADERSHIP_KEY, "Lead partners") - group_score(
+            scoring.LEADERSHIP_KEY, "Other partners"
+        )
+        assert int(lead.group(1)) in _whole(points)
+    assert not re.search(r"lead and manage|deliver|small organisations", items["type"])
+
+    # The most divided statement: one whose mean is shown, at its true spread.
+    divided = re.search(r"differ most on “(.+?)”, with a spread of (\d+) point", items["divided"])
+    if divided:
+        key = next(
+            key
+            for key, text in outputs.statement_texts.items()
+            if text.rstrip().rstrip(".") == divided.group(1)
+        )
+        scores = list(truth.statement_scores[key].values())
+        assert len(scores) >= k
+        assert int(divided.group(2)) in _whole(scoring.spread(scores))
+
+    # The change: this round's overall score, and last round's (everything 50).
+    change = items["change"]
+    if data.previous_cycle is None:
+        assert change.startswith("There are no earlier released results"), change
+        return
+    overall = re.search(r"the overall score is (\d+)", change)
+    if overall:
+        now = int(overall.group(1))
+        assert len(shown) == len(truth.condition_scores)
+        assert now in _whole(statistics.mean(shown.values()))
+        assert ("up" if now > 50 else "down" if now < 50 else "same") in change
+    # How many conditions moved by 5 or more, each judged on its shown score against 50.
+    for way, pattern in (
+        ("up", r"(\d+) conditions? went up|and (\d+) went up"),
+        ("down", r"(\d+) conditions? went down|and (\d+) went down"),
+    ):
+        found = re.search(pattern, change)
+        said = int(found.group(1) or found.group(2)) if found else 0
+
+        def moved(value, way=way):
+            return value - 50 >= 5 if way == "up" else value - 50 <= -5
+
+        least = sum(1 for v in shown.values() if all(moved(w) for w in _whole(v)))
+        most = sum(1 for v in shown.values() if any(moved(w) for w in _whole(v)))
+        assert least <= said <= most, (change, way, shown)
+
+
+def check_division_table(truth: Truth, outputs: Outputs, table: Table | None, counts) -> None:
+    """(h) How answers split: the whole place and shown groups only, at their true shares."""
+    k, data, cells = truth.k, outputs.data, _cells(outputs.data)
+    assert table is not None
+    assert table.header == [
+        "Condition",
+        "Group",
+        "Unfavourable",
+        "Neutral",
+        "Favourable",
+        "People",
+    ]
+    key_of_name = {name: key for key, name in outputs.condition_names.items()}
+    groups = _shown_groups(data)
+    seen = set()
+    for row in table.rows:
+        condition, group = key_of_name[row[0]], row[1]
+        if group == "Whole place":
+            dimension = name = None
+            members = truth.members(condition, None, None)
+        else:
+            dimension, name = groups[group]
+            # (e) Only a shown group has a row.
+            assert (condition, dimension, name) in cells, (row, "hidden group")
+            members = truth.members(condition, dimension, name)
+        seen.add(dimension)
+        if row[2] == SUPPRESSED:
+            assert group == "Whole place" and len(members) < k, row
+            continue
+        assert len(members) >= k, row
+        counts.check(row[-1], members)
+        leaning = [truth.condition_leaning[condition][i] for i in members]
+        answers = sum(sum(c) for c in leaning)
+        if row[2] == "No answers scored":
+            assert answers == 0
+            continue
+        for position, text in enumerate(row[2:5]):
+            share = sum(c[position] for c in leaning) / answers
+            assert int(text.rstrip("%")) in _whole(share * 100), (row, share)
+    assert len(seen - {None}) <= 1, "one breakdown at a time beside the whole place"
+
+
+def check_trend_table(truth: Truth, outputs: Outputs, table: Table | None) -> None:
+    """(h) Scores over the rounds: the previous round (k people answering 3: all 50) and this
+    one, each condition shown only with k contributors."""
+    assert table is not None
+    names = outputs.condition_names
+    assert table.header == ["Round", "Overall score", *names.values()]
+    expected_rounds = (["Last year"] if outputs.data.previous_cycle else []) + [
+        "This year (this round)"
+    ]
+    assert [row[0] for row in table.rows] == expected_rounds
+    if outputs.data.previous_cycle:
+        assert table.rows[0][1:] == ["50"] * (len(names) + 1)
+    this = table.rows[-1][1:]
+    shown = {}
+    for key, text in zip(names, this[1:], strict=True):
+        contributors = truth.condition_scores[key]
+        if text == "Not shown":
+            assert len(contributors) < truth.k, (key, text)
+        else:
+            assert len(contributors) >= truth.k, (key, text)
+            shown[key] = truth.score(key, contributors)
+            assert int(text) in _whole(shown[key])
+    if this[0] == "Not shown":
+        assert len(shown) < len(names)
+    else:
+        assert len(shown) == len(names) and int(this[0]) in _whole(statistics.mean(shown.values()))
 
 
 def check_csv(truth: Truth, outputs: Outputs) -> None:

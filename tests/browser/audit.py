@@ -87,7 +87,9 @@ class Audit:
         html_file = self.html_dir / f"{stem}.html"
         response = self.documents.get(page)
         assert response, "open pages through the page or new_context fixtures, so they are watched"
-        assert response.url == page.url, f"the document of {page.url} came from {response.url}"
+        # A link within the page (#…) keeps the document it came with.
+        shown = page.url.split("#")[0]
+        assert response.url == shown, f"the document of {page.url} came from {response.url}"
         html_file.write_text(response.text(), encoding="utf-8")
         self.pages[html_file] = page.url
         page.screenshot(path=self.shot_dir / f"{stem}.png", full_page=True)

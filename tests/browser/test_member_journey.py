@@ -13,9 +13,36 @@ from tests.browser import audit, scenarios
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The size text is drawn at, in CSS pixels, for every text of every chart: an SVG's text is
+# multiplied by the SVG's scale (1 unless something scales it).
+_CHART_TEXT_SIZES_JS = """
+() => {
+  const sizes = [];
+  for (const el of document.querySelectorAll("figure.chart-figure, figure.chart-figure *")) {
+    if (el.closest(".visually-hidden")) continue;
+    const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!ownText) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    const scale = el instanceof SVGElement ? el.ownerSVGElement.getScreenCTM().a : 1;
+    sizes.push(size * scale);
+  }
+  return sizes;
+}
+"""
+
+
+def assert_chart_text_readable(page) -> None:
+    sizes = page.evaluate(_CHART_TEXT_SIZES_JS)
+    assert len(sizes) > 100
+    assert min(sizes) >= 12 and max(sizes) <= 16, (min(sizes), max(sizes))
+
+
 SECTIONS = [
+    "At a glance",
     "Overall",
     "The conditions for collaboration",
+    "How answers split",
+    "Over the rounds",
     "What kind of collaboration is this?",
     "How different groups see it",
     "Statements that stand out",
@@ -56,13 +83,37 @@ def test_member_reads_released_dashboard_and_downloads_csv(live_server, page, ch
     assert page.locator(".hidden-breakdown").count() == len(breakdowns) - with_figures
     assert page.locator("table.heatmap td.heat:not(.cell-suppressed)").count() > 0
     assert page.get_by_text("We trust each other more than a year ago.").is_visible()
-    assert page.locator("figure.chart-figure svg").count() == 2
+    # Conditions, spectrum, the trend over two rounds, and how answers split in each condition.
+    assert page.locator("figure.chart-figure .chart[role=img]").count() == 3 + 6
     assert page.get_by_text("These results have not been released yet").count() == 0
+    assert_chart_text_readable(page)
+    assert page.locator("table.heatmap td").first.evaluate(
+        "el => getComputedStyle(el).display"
+    ) == ("table-cell")
+
+    # The headline leads down to the figure it quotes.
+    glance = page.locator("#headline-weakest")
+    assert glance.inner_text().startswith("Weakest condition: ")
+    glance.get_by_role("link").click()
+    page.wait_for_url("**#condition-*")
+    weakest = page.locator(page.url[page.url.index("#") :])
+    assert weakest.is_visible() and weakest.inner_text() in glance.inner_text()
+    # Choosing which groups to show beside the whole place.
+    page.get_by_role("link", name="By sector", exact=True).click()
+    page.wait_for_url("**?compare=sector#division-heading")
+    assert page.locator(".division-chart").first.get_by_text("Local authority").is_visible()
+    check.page(page, "dashboard comparing sectors")
 
     # --- On a phone ---
     page.set_viewport_size(audit.PHONE)
     page.reload()
     check.page(page, "dashboard on a phone", phone=True)
+    assert_chart_text_readable(page)
+    # Tables of figures are a card per row: every cell under its column's name.
+    cell = page.locator("table.heatmap td[data-label]").first
+    assert cell.evaluate("el => getComputedStyle(el).display") != "table-cell"
+    label = cell.evaluate("el => getComputedStyle(el, '::before').content")
+    assert label.strip('"') == cell.get_attribute("data-label")
     page.set_viewport_size({"width": 1280, "height": 720})
 
     # --- The figures as CSV ---

@@ -16,7 +16,9 @@ MM = 96 / 25.4
 PRINTABLE_WIDTH = round((210 - 2 * 15) * MM)  # 680
 PRINTABLE_HEIGHT = round((297 - 2 * 15) * MM)  # 1009
 A4_POINTS = (210 / 25.4 * 72, 297 / 25.4 * 72)  # 595 × 842
-MAX_PAGES = 10  # a board pack, not a ream: the full dashboard below prints on 8
+# A board pack, not a ream: the full dashboard below prints on 10, its charts carrying their
+# figures as text (the tables beside the division and trend charts are for screens only).
+MAX_PAGES = 10
 
 _TOO_BIG_JS = """
 ([width, height]) => {
