@@ -675,6 +675,15 @@ def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
                 _change(overall.trend),
                 n,
             )
+            # Last round's figure, as the trend shows it; its people are counted in its own CSV.
+            yield (
+                "overall",
+                place,
+                "Overall index",
+                "score last cycle",
+                _number(overall.trend.previous),
+                "",
+            )
 
     for condition in result.conditions:
         name = condition.name
@@ -699,6 +708,14 @@ def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
                 "change since last cycle",
                 _change(condition.trend),
                 n,
+            )
+            yield (
+                "condition",
+                place,
+                name,
+                "score last cycle",
+                _number(condition.trend.previous),
+                "",
             )
         benchmark = condition.benchmark
         if benchmark:

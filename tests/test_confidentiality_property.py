@@ -1069,7 +1069,10 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
     for section, group, item, figure, value, n in rows[1:]:
         # (a) Every count in the export is at least k (or empty: not a count of respondents).
         assert n == "" or int(n.partition("–")[0]) >= k, (section, group, item, figure, n)
-        if section == "responses":
+        if figure == "score last cycle":
+            # The previous round's figure (k people answering 3: 50), counted in its own CSV.
+            assert section in ("overall", "condition") and n == "" and value == "50", figure
+        elif section == "responses":
             assert int(n) == int(value) == truth.n_responses
         elif section == "overall":
             counts.check(n, truth.overall_members)

@@ -299,11 +299,9 @@ def test_print_view_has_the_same_figures_without_navigation(client, member_a, re
     assert "Not shown, to protect who answered: Voluntary &amp; community, Faith group." in html
 
 
-def _csv(response) -> list[list[str]]:
+def _csv(response, filename="ashford-spring-2026-results.csv") -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="ashford-spring-2026-results.csv"'
-    )
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
@@ -333,9 +331,10 @@ def test_csv_escapes_formulas_but_keeps_negative_numbers(client, member_a, relea
         comments
     )
     assert "We need more time together." in comments
-    changes = [row for row in body if row[3] == "change since last cycle" and row[0] == "overall"]
+    changes = [row for row in body if row[3].endswith("last cycle") and row[0] == "overall"]
     assert changes == [
-        ["overall", "Whole place", "Overall index", "change since last cycle", "-15", "16"]
+        ["overall", "Whole place", "Overall index", "change since last cycle", "-15", "16"],
+        ["overall", "Whole place", "Overall index", "score last cycle", "75", ""],
     ]
 
 
@@ -394,6 +393,29 @@ def test_comparison_shows_each_facilitated_place(client, bank):
     assert rows[0].count('<span class="visually-hidden">up 25 points</span>') == 6
     assert rows[1].count('25</span> <span class="small">Concern') == 7
     assert "No results yet" in rows[2]
+
+
+def test_a_change_reads_the_same_on_the_dashboard_the_csv_and_the_comparison(
+    client, facilitator_a, place_a, bank
+):
+    # Last round 12.5 (one partner at 25, one at 0), shown as 13; now 25: up 12.5, which would
+    # round to 13, but 25 and 13 are 12 apart, and every page says 12.
+    first, second = PartnerFactory(place=place_a), PartnerFactory(place=place_a)
+    for name, values in (("Before", (2, 1)), ("After", (2, 2))):
+        cycle = open_cycle_for(place_a, bank, min_group_size=3, name=name)
+        add_responses(cycle, first, count=3, values=values[0])
+        add_responses(cycle, second, count=3, values=values[1])
+        services.close_cycle(cycle)
+        services.release_cycle(cycle)
+    client.force_login(facilitator_a)
+    html = _main(client.get(_url("dashboard", cycle)))
+    conditions = _table(html, "Score, band")
+    assert conditions.count("up 12 points") == 6 and conditions.count("Last round: 13") == 6
+    assert "the overall score is 25, up 12 points" in html
+    body = _csv(client.get(_url("dashboard_csv", cycle)), "ashford-after-results.csv")[1:]
+    assert {row[4] for row in body if row[3] == "change since last cycle"} == {"12"}
+    comparison = _main(client.get(reverse("comparison")))
+    assert comparison.count('<span class="visually-hidden">up 12 points</span>') == 6
 
 
 def test_comparison_is_for_facilitators_only(client, member_a, outsider, facilitator_a):
