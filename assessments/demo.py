@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from assessments import services
+from assessments import services, tokens
 from assessments.models import (
     Answer,
     Comment,
@@ -269,8 +269,10 @@ NEVER_ANSWERED = (0, 2)  # people at each partner who were invited and did not a
 
 def _invite_as_answered(cycle: Cycle, rng: random.Random) -> None:
     """Invitations for a released round, partner by partner: one submitted for each response
-    from that partner, and a few never answered. Names and addresses are erased at once if the
-    round was released more than the retention period ago, as the daily job would have."""
+    from that partner, and a few never answered, all emailed when the round opened. Written as
+    history, not through services.create_invitations, which would queue emails for them. Names
+    and addresses are erased at once if the round was released more than the retention period
+    ago, as the daily job would have done."""
     answered = dict(
         Response.objects.filter(cycle=cycle)
         .order_by()
@@ -279,18 +281,24 @@ def _invite_as_answered(cycle: Cycle, rng: random.Random) -> None:
     )
     people = [f"{first} {last}" for first in FIRST_NAMES for last in SURNAMES]
     rng.shuffle(people)  # 552 names, never two alike in one round
-    lines, submitted = [], []
+    invitations = []
     for partner in cycle.place.partners.order_by("name"):
         n_answered = answered.get(partner.pk, 0)
         for i in range(n_answered + rng.randint(*NEVER_ANSWERED)):
-            name = people.pop()
-            lines.append(services.InviteeLine(name=name, email=_demo_email(name), partner=partner))
-            submitted.append(i < n_answered)
-    invitations = services.create_invitations(cycle, lines)
-    Invitation.objects.filter(
-        pk__in=[inv.pk for inv, done in zip(invitations, submitted, strict=True) if done]
-    ).update(submitted=True)
-    Invitation.objects.filter(cycle=cycle).update(last_sent_at=cycle.opened_at)
+            name, salt = people.pop(), tokens.new_salt()
+            invitations.append(
+                Invitation(
+                    cycle=cycle,
+                    partner=partner,
+                    name=name,
+                    email=_demo_email(name),
+                    token_salt=salt,
+                    token_hash=tokens.hash_token(tokens.token_for(salt)),
+                    last_sent_at=cycle.opened_at,
+                    submitted=i < n_answered,
+                )
+            )
+    Invitation.objects.bulk_create(invitations)
     now = timezone.now()
     Invitation.objects.filter(cycle=cycle).due_for_erasure(now).erase_personal_data(now)
 

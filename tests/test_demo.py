@@ -130,6 +130,8 @@ def test_released_demo_rounds_carry_invitations_that_agree_with_their_results(cl
                 invitation.email == "" and invitation.erased_at is not None
             ), invitation.email
             assert invitation.last_sent_at == cycle.opened_at
+        # History, not a round to email now: nothing queued for its invitees.
+        assert not cycle.deliveries.exists()
 
     # The facilitator's page of a released round counts them, as its dashboard does.
     assert client.login(username="facilitator", password=DEMO_PASSWORD)
