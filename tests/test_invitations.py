@@ -132,9 +132,7 @@ def test_the_email_says_what_it_is_for_and_how_people_are_protected(client, faci
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_draft_cycle_can_invite_but_the_emails_wait_for_the_opening(
-    client, facilitator_a, cycle
-):
+def test_a_draft_cycle_can_invite_but_the_emails_wait_for_the_opening(client, facilitator_a, cycle):
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.DRAFT)
     cycle.refresh_from_db()
     client.force_login(facilitator_a)
