@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import load_data, services, tokens
+from assessments import services, tokens
 from assessments.models import (
     Answer,
     Comment,
@@ -46,6 +46,7 @@ from assessments.models import (
     SpectrumType,
     Statement,
 )
+from bench import load_data
 from bench.urls import MINIMAL_PATH
 from places.models import Membership, Partner, Place, Role
 
@@ -308,7 +309,7 @@ def prepare(
     place_slug: str | None = None,
     seed: int = 1,
 ) -> Setup:
-    """Make the fixtures of one run on top of generated load data (see assessments/load_data)."""
+    """Make the fixtures of one run on top of generated load data (see bench/load_data.py)."""
     cleanup()
     vacuum()
     # A seed of its own: the generator draws response ids from its seed too, and the same number

@@ -15,8 +15,10 @@ os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from betterway.settings import *  # noqa: E402, F403
-from betterway.settings import ALLOWED_HOSTS, LOGGING, STORAGES  # noqa: E402
+from betterway.settings import ALLOWED_HOSTS, INSTALLED_APPS, LOGGING, STORAGES  # noqa: E402
 
+if "bench" not in INSTALLED_APPS:  # betterway.settings installs it only with DEBUG on
+    INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1", "localhost", "testserver"]
 # Static files are not measured; the plain storage needs no collectstatic manifest.

@@ -131,6 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
 
+if DEBUG:
+    # The benchmark and its load data generator (bench/, docs/PERFORMANCE.md): in development
+    # and CI only. The app never imports it.
+    INSTALLED_APPS.append("bench")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's own backend behind the sign-in throttle, so every authenticate() call is throttled.

@@ -7,9 +7,11 @@ grows with the data.
 
 from __future__ import annotations
 
+import ast
 import gc
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +21,23 @@ from bench import instructions, loadtest, measure, report
 from bench.urls import LOOKUP_PATH, MINIMAL_PATH, ONE_QUERY_PATH
 
 pytestmark = pytest.mark.django_db
+
+
+def test_the_app_never_imports_the_benchmark():
+    """bench/ is installed for development and CI only: nothing the app runs may need it."""
+    importers = []
+    for package in ("assessments", "places", "betterway"):
+        for path in (settings.BASE_DIR / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    names = [node.module or ""]
+                else:
+                    continue
+                if any(name == "bench" or name.startswith("bench.") for name in names):
+                    importers.append(str(path.relative_to(settings.BASE_DIR)))
+    assert importers == []
 
 
 def _generate(places: int, cycles: int, respondents: int, seed: int = 7, clear: bool = False):

@@ -1,9 +1,9 @@
-"""Generate a large data set for performance measurement (see assessments/load_data.py)."""
+"""Generate a large data set for performance measurement (see bench/load_data.py)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import load_data
+from bench import load_data
 
 
 class Command(BaseCommand):
