@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -50,33 +52,115 @@ class RoleLevel(models.TextChoices):
 # --- Question banks ---
 
 
-class QuestionBankQuerySet(models.QuerySet):
+def refuse_if_published(
+    model: type[BankPart],
+    stored: models.QuerySet | None = None,
+    new: Iterable[BankPart] = (),
+    moved_to: Mapping[str, object] | None = None,
+) -> None:
+    """Raise ImmutableBankError if a write would change a published bank.
+
+    `model` is QuestionBank, Condition or Statement. The write changes the `stored` rows (update,
+    delete), writes the `new` instances (save, bulk_create) or moves rows by `moved_to` (the
+    keyword arguments of an update). Every bank it touches, before or after, is locked until the
+    transaction ends (call it inside one), then read: so a change and the bank's publication
+    (which updates the bank's row) happen one after the other, never interleaved.
+    """
+    path = model.bank_path
+    bank_ids: set[int] = set()
+    if stored is not None:
+        bank_ids.update(stored.values_list(path or "pk", flat=True))
+    new = list(new)
+    if not path:  # the banks themselves
+        if any(bank.pk is None and bank.is_published for bank in new):
+            # A bank is published by publish(), once its contents are complete.
+            raise ImmutableBankError(model._meta.verbose_name)
+        bank_ids.update(bank.pk for bank in new if bank.pk is not None)
+    else:
+        # The bank of what the rows will point at: Condition.bank, Statement.condition.bank.
+        first, _, rest = path.partition("__")
+        parent = model._meta.get_field(first)
+        parent_ids = {getattr(obj, parent.attname) for obj in new}
+        for name, value in (moved_to or {}).items():
+            if name in (parent.name, parent.attname):
+                parent_ids.add(value.pk if isinstance(value, models.Model) else value)
+        parent_ids.discard(None)
+        if not rest:
+            bank_ids.update(parent_ids)
+        elif parent_ids:
+            parents = parent.related_model.objects.filter(pk__in=parent_ids)
+            bank_ids.update(parents.values_list(rest, flat=True))
+    if BankStatus.PUBLISHED in _lock_banks(bank_ids):
+        raise ImmutableBankError(model._meta.verbose_name)
+
+
+def _lock_banks(bank_ids: set[int]) -> list[str]:
+    """Hold these banks' rows until the transaction ends; their statuses, read under the lock."""
+    if not bank_ids:
+        return []
+    # NO KEY: enough to queue behind publish()'s update, without blocking new rows that refer
+    # to the bank (cycles, conditions).
+    return list(
+        QuestionBank.objects.select_for_update(no_key=True)
+        .filter(pk__in=bank_ids)
+        .order_by("pk")
+        .values_list("status", flat=True)
+    )
+
+
+class BankPartQuerySet(models.QuerySet):
+    """Bulk writes bypass save() and delete(), so they refuse a published bank's rows too."""
+
+    @transaction.atomic
+    def update(self, **kwargs):
+        refuse_if_published(self.model, stored=self, moved_to=kwargs)
+        return super().update(**kwargs)
+
+    @transaction.atomic
+    def delete(self):
+        refuse_if_published(self.model, stored=self)
+        return super().delete()
+
+    @transaction.atomic
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        refuse_if_published(self.model, new=objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class BankPart(models.Model):
+    """A question bank, or a part of one: nothing about it changes once the bank is published,
+    by save(), delete() or any bulk path (BankPartQuerySet)."""
+
+    # The query path from this model to its bank ("" for the bank itself).
+    bank_path: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        stored = type(self).objects.filter(pk=self.pk) if self.pk is not None else None
+        refuse_if_published(type(self), stored=stored, new=[self])
+        super().save(*args, **kwargs)
+
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        refuse_if_published(type(self), stored=type(self).objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+
+class QuestionBankQuerySet(BankPartQuerySet):
     def published(self) -> QuestionBankQuerySet:
         return self.filter(status=BankStatus.PUBLISHED)
 
     def drafts(self) -> QuestionBankQuerySet:
         return self.filter(status=BankStatus.DRAFT)
 
-    # Bulk paths bypass save()/delete(), so they guard themselves.
-    def update(self, **kwargs):
-        if self.filter(status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError()
-        return super().update(**kwargs)
 
-    def delete(self):
-        if self.filter(status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError()
-        return super().delete()
+class QuestionBank(BankPart):
+    bank_path = ""
 
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        if any(obj.status == BankStatus.PUBLISHED for obj in objs):
-            # A bank is published by publish(), after its contents are complete.
-            raise ImmutableBankError()
-        return super().bulk_create(objs, *args, **kwargs)
-
-
-class QuestionBank(models.Model):
     name = models.CharField(max_length=120)
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=16, choices=BankStatus.choices, default=BankStatus.DRAFT)
@@ -115,24 +199,13 @@ class QuestionBank(models.Model):
     def is_published(self) -> bool:
         return self.status == BankStatus.PUBLISHED
 
-    def _stored_status(self) -> str | None:
-        if self.pk is None:
-            return None
-        return QuestionBank.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-
+    @transaction.atomic
     def save(self, *args, **kwargs):
-        stored = self._stored_status()
-        if stored == BankStatus.PUBLISHED or (stored is None and self.is_published):
-            raise ImmutableBankError()
-        if self.is_published:
+        if self.is_published and self.pk is not None:
+            refuse_if_published(QuestionBank, stored=QuestionBank.objects.filter(pk=self.pk))
             # Only publish() publishes: it checks that the bank is complete first.
             raise ValueError("Publish a bank with its publish action, not by changing its status.")
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._stored_status() == BankStatus.PUBLISHED:
-            raise ImmutableBankError()
-        return super().delete(*args, **kwargs)
 
     def spectrum_choices(self) -> list[tuple[str, str]]:
         """The four spectrum types with this bank's wording, weakest first."""
@@ -206,49 +279,9 @@ class QuestionBank(models.Model):
         return copy
 
 
-def _lock_banks(bank_ids: set[int]) -> None:
-    """Hold these banks' rows until the transaction ends.
+class Condition(BankPart):
+    bank_path = "bank"
 
-    publish() updates the bank's row, so a change to one of its conditions or statements and its
-    publication happen one after the other, never interleaved: nothing can land in a bank just
-    after it was published (and its pages read, once, by every server: respond_pages).
-    """
-    # NO KEY: enough to queue behind publish()'s update, without blocking new rows that refer
-    # to the bank (cycles, conditions).
-    list(
-        QuestionBank.objects.select_for_update(no_key=True)
-        .filter(pk__in=bank_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-class ConditionQuerySet(models.QuerySet):
-    @transaction.atomic
-    def update(self, **kwargs):
-        _lock_banks(set(self.values_list("bank_id", flat=True)))
-        if self.filter(bank__status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError("condition")
-        return super().update(**kwargs)
-
-    @transaction.atomic
-    def delete(self):
-        _lock_banks(set(self.values_list("bank_id", flat=True)))
-        if self.filter(bank__status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError("condition")
-        return super().delete()
-
-    @transaction.atomic
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        bank_ids = {obj.bank_id for obj in objs}
-        _lock_banks(bank_ids)
-        if QuestionBank.objects.filter(pk__in=bank_ids, status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError("condition")
-        return super().bulk_create(objs, *args, **kwargs)
-
-
-class Condition(models.Model):
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="conditions")
     key = models.SlugField(
         max_length=60, help_text="Stable across bank versions: trends match conditions by key."
@@ -260,7 +293,7 @@ class Condition(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = ConditionQuerySet.as_manager()
+    objects = BankPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["bank", "order", "pk"]
@@ -271,67 +304,15 @@ class Condition(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _bank_ids(self) -> set[int]:
-        ids = {self.bank_id}
-        if self.pk is not None:
-            ids.update(Condition.objects.filter(pk=self.pk).values_list("bank_id", flat=True))
-        return ids
 
-    def _in_published_bank(self) -> bool:
-        if self.pk is not None:
-            stored = Condition.objects.filter(pk=self.pk, bank__status=BankStatus.PUBLISHED)
-            if stored.exists():
-                return True
-        return QuestionBank.objects.filter(pk=self.bank_id, status=BankStatus.PUBLISHED).exists()
-
-    @transaction.atomic
-    def save(self, *args, **kwargs):
-        _lock_banks(self._bank_ids())
-        if self._in_published_bank():
-            raise ImmutableBankError("condition")
-        super().save(*args, **kwargs)
-
-    @transaction.atomic
-    def delete(self, *args, **kwargs):
-        _lock_banks(self._bank_ids())
-        if self._in_published_bank():
-            raise ImmutableBankError("condition")
-        return super().delete(*args, **kwargs)
-
-
-class StatementQuerySet(models.QuerySet):
-    @transaction.atomic
-    def update(self, **kwargs):
-        _lock_banks(set(self.values_list("condition__bank_id", flat=True)))
-        if self.filter(condition__bank__status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError("statement")
-        return super().update(**kwargs)
-
-    @transaction.atomic
-    def delete(self):
-        _lock_banks(set(self.values_list("condition__bank_id", flat=True)))
-        if self.filter(condition__bank__status=BankStatus.PUBLISHED).exists():
-            raise ImmutableBankError("statement")
-        return super().delete()
-
-    @transaction.atomic
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        condition_ids = {obj.condition_id for obj in objs}
-        _lock_banks(
-            set(Condition.objects.filter(pk__in=condition_ids).values_list("bank_id", flat=True))
-        )
-        if Condition.objects.filter(
-            pk__in=condition_ids, bank__status=BankStatus.PUBLISHED
-        ).exists():
-            raise ImmutableBankError("statement")
-        return super().bulk_create(objs, *args, **kwargs)
-
+class StatementQuerySet(BankPartQuerySet):
     def for_bank(self, bank: QuestionBank) -> StatementQuerySet:
         return self.filter(condition__bank=bank)
 
 
-class Statement(models.Model):
+class Statement(BankPart):
+    bank_path = "condition__bank"
+
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="statements")
     key = models.SlugField(
         max_length=60, help_text="Stable across bank versions: trends match statements by key."
@@ -355,39 +336,6 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-    def _bank_ids(self) -> set[int]:
-        condition_ids = {self.condition_id}
-        if self.pk is not None:
-            condition_ids.update(
-                Statement.objects.filter(pk=self.pk).values_list("condition_id", flat=True)
-            )
-        return set(Condition.objects.filter(pk__in=condition_ids).values_list("bank_id", flat=True))
-
-    def _in_published_bank(self) -> bool:
-        if self.pk is not None:
-            stored = Statement.objects.filter(
-                pk=self.pk, condition__bank__status=BankStatus.PUBLISHED
-            )
-            if stored.exists():
-                return True
-        return Condition.objects.filter(
-            pk=self.condition_id, bank__status=BankStatus.PUBLISHED
-        ).exists()
-
-    @transaction.atomic
-    def save(self, *args, **kwargs):
-        _lock_banks(self._bank_ids())
-        if self._in_published_bank():
-            raise ImmutableBankError("statement")
-        super().save(*args, **kwargs)
-
-    @transaction.atomic
-    def delete(self, *args, **kwargs):
-        _lock_banks(self._bank_ids())
-        if self._in_published_bank():
-            raise ImmutableBankError("statement")
-        return super().delete(*args, **kwargs)
 
 
 # --- Cycles, invitations and responses ---
