@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments.scoring import DEFAULT_MIN_GROUP_SIZE, LOWEST_MIN_GROUP_SIZE
 from assessments.snapshot import Snapshot
 from assessments.snapshot import load as load_snapshot
+from assessments.tokens import TOKEN_LENGTH, hash_token, token_for
 from places.models import Partner, Place, Sector, Size
 
 
@@ -471,19 +472,17 @@ class InvitationQuerySet(models.QuerySet):
             has_draft=models.Exists(DraftResponse.objects.filter(invitation=models.OuterRef("pk")))
         )
 
-
-class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
     def by_token(self, token: str) -> Invitation | None:
-        """The invitation a personal link opens, with its cycle, bank, place and draft loaded
-        (the fields the respondent's pages use; assessments/link_lookup.py).
-
-        On the manager, not the queryset: it is one hand-written query (assessments/link_lookup),
-        which could not honour a queryset's filters.
-        """
-        from assessments.link_lookup import invitation_by_token_hash
-        from assessments.tokens import hash_token
-
-        return invitation_by_token_hash(hash_token(token), using=self.db)
+        """The invitation a personal link opens, or None: with its cycle, the cycle's bank and
+        place, and its draft or the fact that it has none, in one query. Every respondent page
+        starts with this."""
+        if len(token) != TOKEN_LENGTH:
+            return None  # not a link's token: nothing to hash
+        related = self.select_related("cycle__bank", "cycle__place", "draft")
+        try:
+            return related.get(token_hash=hash_token(token))
+        except Invitation.DoesNotExist:
+            return None
 
 
 class Invitation(models.Model):
@@ -505,7 +504,7 @@ class Invitation(models.Model):
     # Set by the link in reminder and results emails: no more of either to this person.
     emails_stopped_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationManager()
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["cycle", "name"]
@@ -522,8 +521,6 @@ class Invitation(models.Model):
 
     @property
     def token(self) -> str:
-        from assessments.tokens import token_for
-
         return token_for(self.token_salt)
 
     @property

@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 
 SALT_BYTES = 16
+TOKEN_LENGTH = 64  # hex characters: 256 bits
 _PURPOSE = b"betterway.invitation-link"  # single purpose: these tokens open invitations only
 
 

@@ -25,14 +25,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from bench.urls import LOOKUP_PATH, MINIMAL_PATH, ONE_QUERY_PATH
+from bench.urls import MINIMAL_PATH
 
 HOST = "127.0.0.1"
 BASE_DIR = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 30  # seconds for gunicorn to answer
 MINIMAL = "minimal Django view"
-ONE_QUERY = "minimal view + one SQL query"
-LOOKUP = "minimal view + the link's lookup"
 QUESTIONNAIRE = "questionnaire page"
 
 
@@ -121,10 +119,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def gunicorn_conf() -> dict:
+    """The app's gunicorn.conf.py, as gunicorn reads it."""
+    return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+
+
 def configured_workers() -> int:
     """The number of workers gunicorn.conf.py gives the server (WEB_CONCURRENCY, or one per core
     and one more): what the load test runs with unless told otherwise."""
-    return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))["workers"]
+    return gunicorn_conf()["workers"]
 
 
 @contextmanager
@@ -311,27 +314,23 @@ def window_ratios(result: LoadResult, baseline: LoadResult) -> list[float]:
 
 def run(
     questionnaire_path: str,
-    token: str,
     *,
     seconds: int,
     connections: int,
     workers: int | None = None,
     rounds: int = 10,
 ) -> list[LoadResult]:
-    """Under load: the minimal view, the minimal view plus one indexed query (the least a
-    personal-link page can do), the minimal view plus the link's lookup as every respondent page
-    does it, and the questionnaire page (last: the target is its ratio).
+    """Under load: the minimal view (the baseline) and the questionnaire page (last: the
+    target is its requests per second).
 
     Each line gets `seconds` in all, in `rounds` windows taken in turn (after one unmeasured
-    warm-up each): this machine's speed can change by a third within minutes, and lines measured
-    one after the other in one long stretch each would carry that change into their ratios."""
+    warm-up each): this machine's speed can change by a third within minutes, and two lines
+    measured one after the other in one long stretch each would carry that change into their
+    ratio."""
     with gunicorn(workers) as server:
-        url = server.url
         lines = [
-            (MINIMAL, url + MINIMAL_PATH),
-            (ONE_QUERY, f"{url}{ONE_QUERY_PATH}{token}/"),
-            (LOOKUP, f"{url}{LOOKUP_PATH}{token}/"),
-            (QUESTIONNAIRE, url + questionnaire_path),
+            (MINIMAL, server.url + MINIMAL_PATH),
+            (QUESTIONNAIRE, server.url + questionnaire_path),
         ]
         window = max(1, round(seconds / rounds))
         windows: dict[str, list[LoadResult]] = {name: [] for name, _ in lines}

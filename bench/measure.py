@@ -185,7 +185,6 @@ class Setup:
     facilitator: object  # facilitates every generated place
     one_place_facilitator: object
     questionnaire_path: str
-    questionnaire_token: str
     page_data: dict
     save_paths: list[str]
     submit_paths: list[str]
@@ -392,7 +391,6 @@ def prepare(
         facilitator=facilitator,
         one_place_facilitator=one_place_facilitator,
         questionnaire_path=reverse("respond_page", args=[started[0], 1]),
-        questionnaire_token=started[0],
         page_data=page_data,
         save_paths=[reverse("respond_page", args=[token, 1]) for token in saving],
         submit_paths=[reverse("respond_submit", args=[token]) for token in submitting],

@@ -11,15 +11,17 @@ import django
 from django.db import connection
 
 from assessments.models import Answer, Cycle, CycleResult, Response
-from bench.loadtest import LoadResult, ratio, window_ratios
+from bench.loadtest import QUESTIONNAIRE, LoadResult, ratio, window_ratios
 from bench.measure import Figure
 from places.models import Place
 
-# docs/PERFORMANCE.md states these targets (issue 7); p95 server times in milliseconds.
+# The targets of docs/PERFORMANCE.md: p95 server times in process, in milliseconds, and the
+# questionnaire page's requests per second under gunicorn (with the benchmark's 16 connections).
 DASHBOARD_P95_MS = 50
 COMPARISON_P95_MS = 200
 CLOSING_P95_MS = 200
-LOAD_RATIO_MIN = 0.5
+QUESTIONNAIRE_P95_MS = 30
+QUESTIONNAIRE_MIN_RPS = 100
 
 
 @dataclass(frozen=True)
@@ -130,26 +132,13 @@ def _spread(result: LoadResult, minimal: LoadResult) -> str:
 
 def checks(figures: list[Figure], load: list[LoadResult] | None, places: int) -> list[Check]:
     by_name = {figure.name: figure for figure in figures}
-    dashboard = by_name["place dashboard"]
-    comparison = by_name[f"comparison of {places:,} places"]
     one_place = by_name["comparison of 1 place"]
-    closing = by_name["closing a 30-respondent cycle"]
+    comparison = by_name[f"comparison of {places:,} places"]
     found = [
-        Check(
-            f"place dashboard p95 ≤ {DASHBOARD_P95_MS} ms",
-            f"{dashboard.p95:.1f} ms",
-            dashboard.p95 <= DASHBOARD_P95_MS,
-        ),
-        Check(
-            f"comparison of {places:,} places p95 ≤ {COMPARISON_P95_MS} ms",
-            f"{comparison.p95:.1f} ms",
-            comparison.p95 <= COMPARISON_P95_MS,
-        ),
-        Check(
-            f"closing a 30-respondent cycle p95 ≤ {CLOSING_P95_MS} ms",
-            f"{closing.p95:.1f} ms",
-            closing.p95 <= CLOSING_P95_MS,
-        ),
+        _p95_check(by_name[QUESTIONNAIRE], QUESTIONNAIRE_P95_MS),
+        _p95_check(by_name["place dashboard"], DASHBOARD_P95_MS),
+        _p95_check(comparison, COMPARISON_P95_MS),
+        _p95_check(by_name["closing a 30-respondent cycle"], CLOSING_P95_MS),
         Check(
             "comparison queries do not grow with places",
             f"{one_place.queries} for 1 place, {comparison.queries} for {places:,}",
@@ -167,13 +156,19 @@ def checks(figures: list[Figure], load: list[LoadResult] | None, places: int) ->
             )
         )
     if load:
-        minimal, page = load[0], load[-1]
+        page = load[-1]
         errors = sum(result.errors for result in load)
         found.append(
             Check(
-                f"questionnaire page ≥ {LOAD_RATIO_MIN} × minimal view requests/s, no errors",
-                f"{page.rps:.0f} / {minimal.rps:.0f} = {ratio(page, minimal):.3f}, {errors} errors",
-                ratio(page, minimal) >= LOAD_RATIO_MIN and errors == 0,
+                f"{QUESTIONNAIRE} ≥ {QUESTIONNAIRE_MIN_RPS} requests/s under gunicorn, no errors",
+                f"{page.rps:.0f} requests/s, {errors} errors",
+                page.rps >= QUESTIONNAIRE_MIN_RPS and errors == 0,
             )
         )
     return found
+
+
+def _p95_check(figure: Figure, target_ms: float) -> Check:
+    return Check(
+        f"{figure.name} p95 ≤ {target_ms} ms", f"{figure.p95:.1f} ms", figure.p95 <= target_ms
+    )

@@ -11,9 +11,6 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from betterway.gc_tuning import tune_for_serving
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betterway.settings")
 
 application = get_asgi_application()
-tune_for_serving()  # after loading the app: see betterway/gc_tuning.py

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "places",
     "assessments",
+    "assessments.respond",
 ]
 
 # The middleware that set security headers come first (outermost), so that every response
@@ -89,18 +90,12 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # The respondent's pages only: see betterway/jinja2.py.
-        "NAME": "jinja2",
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "betterway.jinja2.environment"},
-    },
 ]
 
 WSGI_APPLICATION = "betterway.wsgi.application"
 
+# Connections are kept between requests (CONN_MAX_AGE seconds) and checked before a request's
+# first query (CONN_HEALTH_CHECKS), so one the server has dropped is replaced, not an error.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -108,23 +103,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's PostgreSQL backend with a health check that spares a busy connection the
-    # `SELECT 1` round trip before every request (betterway/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "betterway.postgresql"
-    if env_bool("DB_PREPARED_STATEMENTS", True):
-        # Server-side binding lets psycopg prepare a statement once a connection has run it 5
-        # times: PostgreSQL then plans it once per connection instead of on every request. The
-        # statements every page runs (the personal link's lookup, the session, the snapshot) are
-        # the same each time, so this took about a quarter off the questionnaire page
-        # (docs/PERFORMANCE.md). It applies to every query: Django lists queries it cannot bind
-        # this way (parameters inside a GROUP BY expression, ticket #34255), and the PostgreSQL
-        # test run in CI runs the whole suite with it on. Turn it off
-        # (DB_PREPARED_STATEMENTS=false) behind a pooler in transaction mode, which cannot keep
-        # prepared statements.
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # Server-side binding lets psycopg prepare a statement once a connection has run it 5 times:
+    # PostgreSQL then plans it once per connection instead of on every request (the personal
+    # link's lookup joins five tables). Django lists the queries it cannot bind this way
+    # (parameters inside a GROUP BY expression, ticket #34255); the PostgreSQL test run in CI
+    # runs the whole suite with it on. Turn it off (DB_PREPARED_STATEMENTS=false) behind a pooler
+    # in transaction mode, which cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two concurrent writers wait for
     # each other instead of failing half-way with "database is locked".

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import email_views, respond_urls
+from assessments import email_views
 from places import views as place_views
 from places.auth_forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
@@ -37,9 +37,8 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    # First: the respondents' pages are the busiest, and Django tries the patterns in order.
-    *respond_urls.urlpatterns,
     path("", place_views.home, name="home"),
+    path("r/<str:token>/", include("assessments.respond.urls")),
     path("accounts/", include(auth_patterns)),
     path("emails/stop/<str:token>/", email_views.emails_stop, name="emails_stop"),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),

@@ -380,9 +380,9 @@ def test_saving_a_page_after_submit_in_another_tab_lands_on_thanks(
     client.post(url("respond_submit", invitation))
     # The other tab's save reached the page view before the submit finished; simulate by
     # saving against the draft the view had already read.
-    from assessments.respond_views import _save_page
+    from assessments.respond.views import save_page
 
-    assert _save_page(stale_draft, None, None, 3, "next") is False
+    assert save_page(stale_draft, None, 3, "next") is False
     response = client.post(url("respond_page", invitation, 1), page_data(cycle, 0, ["1", "1", "1"]))
     assert response.status_code == 302
     assert Response.objects.count() == 1

@@ -62,8 +62,8 @@ def test_concurrent_submits_create_exactly_one_response():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_saved_while_its_bank_is_published_waits_and_is_refused():
-    """Every server keeps a published bank's pages once read (respond_pages), so nothing may land
-    in a bank after publication: a save racing publish() waits for it, then is refused."""
+    """Nothing may land in a bank after its publication, when cycles may already be answering
+    it: a save racing publish() waits for it, then is refused."""
     if connection.vendor != "postgresql":
         pytest.skip("row locking under real concurrency is a PostgreSQL property")
     bank = make_bank(n_conditions=1, n_statements=2, publish=False)

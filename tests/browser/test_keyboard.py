@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assessments.models import Answer, Comment, Response, RoleLevel
-from assessments.respond_pages import Questionnaire
+from assessments.respond.questionnaire import Questionnaire
 from tests.browser import audit, scenarios
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import loadtest, measure, report
-from betterway.gc_tuning import tune_for_serving
 
 
 class Command(BaseCommand):
@@ -55,8 +54,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         try:
             write(f"  dashboard of {setup.place.slug}, cycle {setup.cycle.pk} ({setup.cycle})")
-            # The collector as a server process has it (betterway/wsgi.py), fixtures frozen too.
-            tune_for_serving()
+            # The collector as a gunicorn worker has it (gunicorn.conf.py), fixtures frozen too.
+            loadtest.gunicorn_conf()["tune_gc"]()
             figures = measure.run(setup, iterations=options["iterations"])
             write("")
             write(
@@ -80,7 +79,6 @@ class Command(BaseCommand):
                 )
                 load = loadtest.run(
                     setup.questionnaire_path,
-                    setup.questionnaire_token,
                     seconds=options["load_seconds"],
                     connections=options["connections"],
                     workers=workers,

@@ -21,14 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import services
 from assessments.models import Condition, DraftResponse, Invitation
-from assessments.respond_forms import (
-    AboutYouForm,
-    ConditionPage,
-    ConditionPageForm,
-    SpectrumForm,
-)
-from assessments.respond_pages import Questionnaire
-from betterway.jinja2 import render_with_holes
+from assessments.respond.forms import AboutYouForm, ConditionPageForm, SpectrumForm
+from assessments.respond.questionnaire import Questionnaire
+
+PAGE_ACTIONS = {"next", "back", "later"}
+
+type PageForm = ConditionPageForm | SpectrumForm
 
 
 def respondent_view(view):
@@ -48,13 +46,11 @@ def no_referrer(view):
 
 
 def _render(request, page: str, context: dict, status: int = 200) -> HttpResponse:
-    """Render one of the respondent's pages: Jinja2 templates, see betterway/jinja2.py."""
-    return render(request, f"respond/{page}.html", context, status=status, using="jinja2")
+    return render(request, f"respond/{page}.html", context, status=status)
 
 
 def _invitation(token: str) -> Invitation:
-    # One query brings the cycle, bank, place and draft: every page of the journey needs them.
-    invitation = Invitation.objects.by_token(token) if len(token) <= 128 else None
+    invitation = Invitation.objects.by_token(token)
     if invitation is None:
         raise Http404("This link is not recognised.")
     return invitation
@@ -68,30 +64,21 @@ def _saved_draft(invitation: Invitation) -> DraftResponse | None:
         return None
 
 
-def _draft(invitation: Invitation) -> DraftResponse:
-    draft, _ = DraftResponse.objects.get_or_create(invitation=invitation)
-    return draft
-
-
-def _closed_page(request, invitation: Invitation, message: str) -> HttpResponse:
-    return _render(
-        request,
-        "unavailable",
-        {"invitation": invitation, "cycle": invitation.cycle, "message": message},
-        status=403,
-    )
-
-
-def _context(invitation: Invitation, questionnaire: Questionnaire, token: str, **extra):
+def _context(invitation: Invitation, questionnaire: Questionnaire, token: str, **extra) -> dict:
     return {
         "invitation": invitation,
         "cycle": invitation.cycle,
         "place": invitation.cycle.place,
-        "place_name": invitation.cycle.place.name,
         "token": token,
         "questionnaire": questionnaire,
         **extra,
     }
+
+
+def _closed_page(request, invitation: Invitation, message: str) -> HttpResponse:
+    cycle = invitation.cycle
+    context = {"cycle": cycle, "place": cycle.place, "message": message}
+    return _render(request, "unavailable", context, status=403)
 
 
 @respondent_view
@@ -99,25 +86,23 @@ def _context(invitation: Invitation, questionnaire: Questionnaire, token: str, *
 def respond_start(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     if invitation.submitted:
-        return _render(request, "thanks", {"cycle": invitation.cycle})
+        cycle = invitation.cycle
+        return _render(request, "thanks", {"cycle": cycle, "place": cycle.place})
     refusal = invitation.refusal()
     if refusal:
         return _closed_page(request, invitation, refusal)
-    questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
+    questionnaire = Questionnaire(invitation.cycle.bank)
     draft = _saved_draft(invitation)
     resume_url = questionnaire.url_for_step(token, draft.step) if draft else None
-    return _render(
-        request,
-        "start",
-        _context(
-            invitation,
-            questionnaire,
-            token,
-            draft=draft,
-            resume_url=resume_url,
-            retention_days=settings.PERSONAL_DATA_RETENTION_DAYS,
-        ),
+    context = _context(
+        invitation,
+        questionnaire,
+        token,
+        draft=draft,
+        resume_url=resume_url,
+        retention_days=settings.PERSONAL_DATA_RETENTION_DAYS,
     )
+    return _render(request, "start", context)
 
 
 @respondent_view
@@ -126,17 +111,18 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     if invitation.submitted:
         return redirect("respond_start", token)
-    questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
+    questionnaire = Questionnaire(invitation.cycle.bank)
     place = invitation.cycle.place
     refusal = invitation.refusal()
     if request.method == "POST":
         form = AboutYouForm(request.POST, place=place)
         if refusal:
+            # Shown back with what was chosen and why nothing was saved.
             form.is_valid()
-            context = _context(invitation, questionnaire, token, form=form)
-            return _render_refused(request, "about", context, refusal)
+            context = _context(invitation, questionnaire, token, form=form, refusal=refusal)
+            return _render(request, "about", context, status=403)
         if form.is_valid():
-            draft = _draft(invitation)
+            draft, _ = DraftResponse.objects.get_or_create(invitation=invitation)
             draft.partner = form.cleaned_data["partner"]
             draft.role_level = form.cleaned_data["role_level"]
             draft.step = max(draft.step, 1)
@@ -151,16 +137,7 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
         if draft and draft.partner_id:
             initial = {"partner": draft.partner_id, "role_level": draft.role_level}
         form = AboutYouForm(initial=initial, place=place)
-    return _render(
-        request,
-        "about",
-        _context(invitation, questionnaire, token, form=form),
-    )
-
-
-def _render_refused(request, template: str, context: dict, refusal: str) -> HttpResponse:
-    """Show why nothing could be saved, on the same page, with what was typed still there."""
-    return _render(request, template, {**context, "refusal": refusal}, status=403)
+    return _render(request, "about", _context(invitation, questionnaire, token, form=form))
 
 
 @respondent_view
@@ -169,8 +146,7 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     invitation = _invitation(token)
     if invitation.submitted:
         return redirect("respond_start", token)
-    cycle = invitation.cycle
-    questionnaire = Questionnaire.for_bank(cycle.bank)
+    questionnaire = Questionnaire(invitation.cycle.bank)
     if not 1 <= number <= questionnaire.page_count:
         raise Http404("There is no such page in this health check.")
     refusal = invitation.refusal()
@@ -183,23 +159,25 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
         return redirect("respond_about", token)
 
     condition = questionnaire.condition_for_page(number)
+    template = "spectrum" if condition is None else "page"
     context = _context(invitation, questionnaire, token, condition=condition, number=number)
     if request.method == "GET":
         if refusal:
             return _closed_page(request, invitation, refusal)
-        return _show_page(request, context, _saved_fields(questionnaire, condition, draft))
+        form = _page_form(questionnaire, condition, draft=draft)
+        return _render(request, template, {**context, "form": form})
 
     action = request.POST.get("action", "next")
     if action not in PAGE_ACTIONS:
         action = "next"  # an unknown button value is treated as the main button
-    form = _page_form(request.POST, questionnaire, condition, require_all=action == "next")
+    form = _page_form(questionnaire, condition, data=request.POST, require_all=action == "next")
     if refusal:
+        # Shown back with what was typed and why nothing was saved.
         form.is_valid()
-        return _show_page(request, context, _sent_fields(form), refusal=refusal, status=403)
+        return _render(request, template, {**context, "form": form, "refusal": refusal}, 403)
     if not form.is_valid():
-        return _show_page(request, context, _sent_fields(form), status=400)
-
-    if not _save_page(draft, form, condition, number, action):
+        return _render(request, template, {**context, "form": form}, status=400)
+    if not save_page(draft, form, number, action):
         # Submitted or withdrawn in another tab a moment ago: the start page says which.
         return redirect("respond_start", token)
     if action == "back":
@@ -209,93 +187,38 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     return redirect(questionnaire.url_for_step(token, number + 1))
 
 
-def _show_page(
-    request, context: dict, fields: dict, refusal: str | None = None, status: int = 200
-) -> HttpResponse:
-    """A questionnaire page with these fields: the spectrum question, or a condition's page."""
-    if "page" not in fields:
-        return _render(request, "spectrum", {**context, **fields, "refusal": refusal}, status)
-    page: ConditionPage = fields["page"]
-    cycle, questionnaire = context["cycle"], context["questionnaire"]
-    # All the page shows besides the holes: see templates/jinja2/respond/page.html.
-    fixed = {
-        "condition_name": context["condition"].name,
-        "condition_description": context["condition"].description,
-        "number": context["number"],
-        "page_count": questionnaire.page_count,
-        "k": cycle.min_group_size,
-        "has_errors": page.has_errors,
-        "page_errors": tuple(page.page_errors),
-        "comment_name": page.comment.name,
-        "comment_id": page.comment.id,
-        "comment_label": page.comment.label,
-        "comment_errors": tuple(page.comment.errors),
-        "refusal": refusal,
-    }
-    holes = {
-        "place_name": context["place"].name,
-        "questions": page.questions,
-        "comment_text": page.comment.text,
-    }
-    html = render_with_holes("respond/page.html", fixed, holes)
-    return HttpResponse(html, status=status)
-
-
-def _saved_fields(
-    questionnaire: Questionnaire, condition: Condition | None, draft: DraftResponse
-) -> dict:
-    """The page's fields with the draft's saved answers, to show the page."""
-    if condition is None:
-        initial = {"spectrum_choice": draft.spectrum_choice}
-        return {"form": SpectrumForm(initial=initial, bank=questionnaire.bank)}
-    page = ConditionPage.from_draft(
-        condition,
-        questionnaire.question_rows(condition),
-        draft.answers,
-        draft.comments.get(str(condition.pk), ""),
-    )
-    return {"page": page}
-
-
-def _sent_fields(form: ConditionPageForm | SpectrumForm) -> dict:
-    """The page's fields as they were sent, with their errors, to show the page back."""
-    return {"page": form.page()} if isinstance(form, ConditionPageForm) else {"form": form}
-
-
 def _page_form(
-    data: QueryDict, questionnaire: Questionnaire, condition: Condition | None, require_all: bool
-) -> ConditionPageForm | SpectrumForm:
+    questionnaire: Questionnaire,
+    condition: Condition | None,
+    *,
+    data: QueryDict | None = None,
+    draft: DraftResponse | None = None,
+    require_all: bool = True,
+) -> PageForm:
+    """The page's form: bound to what was sent (`data`), or else showing what `draft` saved.
+    `condition` None is the spectrum question's page."""
     if condition is None:
+        if data is None:
+            return SpectrumForm.saved(draft, questionnaire.bank)
         return SpectrumForm(data, bank=questionnaire.bank, require_all=require_all)
+    statements = questionnaire.statements_for(condition)
+    if data is None:
+        return ConditionPageForm.saved(draft, condition, statements)
     return ConditionPageForm(
-        data,
-        condition=condition,
-        statements=questionnaire.statements_for(condition),
-        require_all=require_all,
+        data, condition=condition, statements=statements, require_all=require_all
     )
-
-
-PAGE_ACTIONS = {"next", "back", "later"}
 
 
 @transaction.atomic
-def _save_page(draft: DraftResponse, form, condition, number: int, action: str) -> bool:
-    """Store the page's answers; False if the draft is gone (submitted or withdrawn meanwhile)."""
+def save_page(draft: DraftResponse, form: PageForm, number: int, action: str) -> bool:
+    """Store a page's answers in the draft, and the step the link will resume at; False if the
+    draft is gone (submitted or withdrawn meanwhile), when nothing is stored."""
     # Re-read under a row lock: two tabs saving different pages at once must not overwrite
     # each other's answers with a stale copy of the draft.
     draft = DraftResponse.objects.select_for_update().filter(pk=draft.pk).first()
     if draft is None:
         return False
-    if condition is None:
-        if form.cleaned_data["spectrum_choice"]:
-            draft.spectrum_choice = form.cleaned_data["spectrum_choice"]
-    else:
-        draft.answers.update(form.answers())
-        comment = form.cleaned_data["comment"].strip()
-        if comment:
-            draft.comments[str(condition.pk)] = comment
-        else:
-            draft.comments.pop(str(condition.pk), None)
+    form.save_to(draft)
     # The link brings them back to the page they will see next.
     draft.step = {"next": number + 1, "back": number - 1, "later": number}[action]
     draft.save()
@@ -311,32 +234,25 @@ def respond_review(request: HttpRequest, token: str) -> HttpResponse:
     refusal = invitation.refusal()
     if refusal:
         return _closed_page(request, invitation, refusal)
-    draft = DraftResponse.objects.filter(invitation=invitation).select_related("partner").first()
+    draft = _saved_draft(invitation)
     if draft is None or draft.partner_id is None:
         return redirect("respond_about", token)
-    questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
+    questionnaire = Questionnaire(invitation.cycle.bank)
     if draft.step != questionnaire.review_step:
         draft.step = questionnaire.review_step
         draft.save(update_fields=["step", "updated_at"])
-    return _render_review(request, invitation, questionnaire, draft, token)
+    problems = services.draft_problems(draft, invitation.cycle)
+    return _render_review(request, invitation, questionnaire, draft, token, problems)
 
 
-def _render_review(request, invitation, questionnaire, draft, token, problems=None, status=200):
-    return _render(
-        request,
-        "review",
-        _context(
-            invitation,
-            questionnaire,
-            token,
-            draft=draft,
-            review=questionnaire.review(draft, token),
-            problems=problems
-            if problems is not None
-            else services.draft_problems(draft, invitation.cycle),
-        ),
-        status=status,
+def _render_review(
+    request, invitation, questionnaire, draft, token, problems: list[str], status: int = 200
+) -> HttpResponse:
+    review = questionnaire.review(draft, token)
+    context = _context(
+        invitation, questionnaire, token, draft=draft, review=review, problems=problems
     )
+    return _render(request, "review", context, status=status)
 
 
 @respondent_view
@@ -349,9 +265,9 @@ def respond_submit(request: HttpRequest, token: str) -> HttpResponse:
         draft = DraftResponse.objects.filter(invitation=invitation).first()
         if draft is None:
             return _closed_page(request, invitation, str(refused))
-        questionnaire = Questionnaire.for_bank(invitation.cycle.bank)
+        questionnaire = Questionnaire(invitation.cycle.bank)
         return _render_review(
-            request, invitation, questionnaire, draft, token, problems=[str(refused)], status=400
+            request, invitation, questionnaire, draft, token, [str(refused)], status=400
         )
     # First submit or a repeat (double click, second tab): both land on the thank-you page.
     return redirect("respond_start", token)
