@@ -1,4 +1,5 @@
-"""Performance measurement: benchmark-only settings and URLs, in-process timings, the load test.
-
-Nothing here is imported by the app. Run it with `manage.py benchmark` (docs/PERFORMANCE.md).
+"""Performance tooling, a Django app of its own: the load data generator (load_data.py and the
+generate_load_data command), the benchmark command with its in-process timings and load test,
+and their settings and URLs. Installed for development and CI only; the app never imports it.
+See docs/PERFORMANCE.md.
 """

@@ -207,3 +207,38 @@ def test_no_vacuum_inside_a_transaction():
     with CaptureQueriesContext(connection) as queries:
         measure.vacuum()
     assert len(queries) == 0
+
+
+def test_the_targets_are_judged_on_p95_times_and_requests_per_second():
+    def figure(name, ms, queries=3):
+        return measure.Figure(name, [ms / 1000] * 3, queries)
+
+    figures = [
+        figure("questionnaire page", 30.0),
+        figure("place dashboard", 50.5),
+        figure("comparison of 1,000 places", 120.0, queries=5),
+        figure("comparison of 1 place", 5.0, queries=5),
+        figure("closing a 30-respondent cycle", 90.0),
+    ]
+
+    def line(name, requests, errors=0):
+        return loadtest.LoadResult(name, 10.0, requests, errors, None, None, "wrk")
+
+    def verdicts(page_requests, errors=0):
+        load = [
+            line("minimal Django view", 9000),
+            line("questionnaire page", page_requests, errors),
+        ]
+        return {check.target: check.met for check in report.checks(figures, load, places=1000)}
+
+    assert verdicts(1000) == {
+        "questionnaire page p95 ≤ 30 ms": True,
+        "place dashboard p95 ≤ 50 ms": False,
+        "comparison of 1,000 places p95 ≤ 200 ms": True,
+        "closing a 30-respondent cycle p95 ≤ 200 ms": True,
+        "comparison queries do not grow with places": True,
+        "questionnaire page ≥ 100 requests/s under gunicorn, no errors": True,
+    }
+    under_load = "questionnaire page ≥ 100 requests/s under gunicorn, no errors"
+    assert not verdicts(999)[under_load]  # 99.9 a second
+    assert not verdicts(2000, errors=1)[under_load]
