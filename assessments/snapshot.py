@@ -12,6 +12,7 @@ mapping). Labels (band, agreement, position) are stored beside the figures they 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -297,7 +298,7 @@ def _build(kind: Any, value: Any, where: str) -> Any:
         return {key: _build(inner, item, f"{where}.{key}") for key, item in value.items()}
     if dataclasses.is_dataclass(kind):
         _expect(value, dict, where)
-        hints = typing.get_type_hints(kind)
+        hints = _field_types(kind)
         fields = {f.name: f for f in dataclasses.fields(kind)}
         unknown = set(value) - set(fields)
         if unknown:
@@ -316,6 +317,13 @@ def _build(kind: Any, value: Any, where: str) -> Any:
         return float(value)
     _expect(value, kind, where)
     return value
+
+
+@functools.cache
+def _field_types(kind: type) -> dict[str, Any]:
+    """A dataclass's field types, worked out once per class: get_type_hints() evaluates every
+    annotation anew on each call, and reading a snapshot made it most of a dashboard's CPU."""
+    return typing.get_type_hints(kind)
 
 
 def _expect(value: Any, kind: type, where: str) -> None:
