@@ -90,6 +90,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The respondent's pages only, in assessments/respond/jinja2/ (see its templating.py).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "assessments.respond.templating.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "betterway.wsgi.application"

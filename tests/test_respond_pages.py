@@ -8,10 +8,12 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from jinja2 import UndefinedError
 
 from assessments import services
 from assessments.models import (
@@ -266,3 +268,8 @@ def test_someone_signed_in_sees_no_account_navigation_on_a_respondent_page(
     html = client.get(reverse("respond_start", args=[invitation.token])).content.decode()
     assert "Hello Robin" in html
     assert "Sign out" not in html
+
+
+def test_a_name_missing_from_a_respondent_template_is_an_error_not_a_blank():
+    with pytest.raises(UndefinedError):
+        engines["jinja2"].from_string("<p>{{ no_such_name }}</p>").render({})

@@ -46,7 +46,8 @@ def no_referrer(view):
 
 
 def _render(request, page: str, context: dict, status: int = 200) -> HttpResponse:
-    return render(request, f"respond/{page}.html", context, status=status)
+    """One of the respondent's pages: Jinja2 templates (assessments/respond/templating.py)."""
+    return render(request, f"respond/{page}.html", context, status=status, using="jinja2")
 
 
 def _invitation(token: str) -> Invitation:
