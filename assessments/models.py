@@ -264,6 +264,7 @@ class QuestionBank(BankPart):
                 name=condition.name,
                 description=condition.description,
                 comment_prompt=condition.comment_prompt,
+                guidance=condition.guidance,
                 order=condition.order,
             )
             Statement.objects.bulk_create(
@@ -291,6 +292,10 @@ class Condition(BankPart):
     description = models.TextField(blank=True)
     comment_prompt = models.CharField(
         max_length=300, blank=True, help_text="Prompt for the optional free-text comment."
+    )
+    guidance = models.TextField(
+        blank=True,
+        help_text="What tends to help when this condition is weak or divided (DESIGN §7b).",
     )
     order = models.PositiveSmallIntegerField(default=0)
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "places",
     "assessments",
     "assessments.respond",
+    "actions",
 ]
 
 # The middleware that set security headers come first (outermost), so that every response

@@ -205,6 +205,17 @@ def test_copy_as_draft_keeps_keys_and_bumps_version(bank):
     assert second.version == bank.version + 2
 
 
+def test_copy_as_draft_carries_each_conditions_guidance_forward():
+    draft = make_bank(n_conditions=2, n_statements=1, publish=False)
+    first, second = draft.conditions.all()
+    first.guidance = "Meet before you need each other."
+    first.save()
+    draft.publish()
+    copy = draft.copy_as_draft()
+    guidance = dict(copy.conditions.values_list("key", "guidance"))
+    assert guidance == {first.key: "Meet before you need each other.", second.key: ""}
+
+
 def test_a_draft_cannot_be_published_by_setting_its_status():
     draft = make_bank(n_conditions=0, publish=False)
     draft.status = BankStatus.PUBLISHED
