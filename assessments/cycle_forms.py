@@ -79,7 +79,7 @@ class CycleForm(forms.ModelForm):
             self.fields["bank"].queryset = QuestionBank.objects.published()
             self.fields["bank"].empty_label = None
             if not self.instance.pk:
-                self.fields["bank"].initial = QuestionBank.objects.published().first()
+                self.fields["bank"].initial = QuestionBank.objects.newest_published()
 
     def clean(self):
         cleaned = super().clean()

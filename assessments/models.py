@@ -158,6 +158,10 @@ class QuestionBankQuerySet(BankPartQuerySet):
     def drafts(self) -> QuestionBankQuerySet:
         return self.filter(status=BankStatus.DRAFT)
 
+    def newest_published(self) -> QuestionBank | None:
+        """The bank most recently published: what a new round asks by default."""
+        return self.published().order_by("-published_at", "-pk").first()
+
 
 class QuestionBank(BankPart):
     bank_path = ""

@@ -845,6 +845,17 @@ def round_history(cycle: Cycle) -> list[dict]:
     return sorted(rows, key=lambda row: row["cycle_id"] == cycle.pk)
 
 
+def condition_guidance(bank_id: int) -> dict[str, str]:
+    """Each condition's guidance in this bank, by key (a published bank's never changes): one
+    query. Conditions without guidance are left out."""
+    return dict(
+        Condition.objects.filter(bank_id=bank_id)
+        .exclude(guidance="")
+        .order_by()
+        .values_list("key", "guidance")
+    )
+
+
 def condition_columns(bank_ids: Iterable[int]) -> list[dict]:
     """Condition keys and names across these banks, in bank order: one query."""
     columns: dict[str, dict] = {}

@@ -205,11 +205,13 @@ def dashboard(
     history: Sequence[Mapping] = (),
     compare: str | None = None,
     chart_prefix: str = "chart",
+    guidance: Mapping[str, str] | None = None,
 ) -> dict:
     """Everything the dashboard and print pages show, from the snapshot.
 
     `history` is `results.round_history` of the round (the trend chart, left out when empty);
-    `compare` the breakdown whose groups the division chart shows beside the whole place.
+    `compare` the breakdown whose groups the division chart shows beside the whole place;
+    `guidance` the bank's guidance by condition key (`results.condition_guidance`).
     """
     count = _counter(result)
     conditions = []
@@ -304,6 +306,7 @@ def dashboard(
         "prompts": result.prompts,
         "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
         "headline": headline(result),
+        "guidance": guidance_items(result, guidance or {}),
         "condition_chart": result_charts.condition_chart(conditions, f"{chart_prefix}-conditions"),
         "spectrum_chart": (
             result_charts.spectrum_chart(spectrum_rows, f"{chart_prefix}-spectrum")
@@ -328,6 +331,38 @@ def dashboard(
             else None
         ),
     }
+
+
+# --- Guidance beside weak or divided conditions (DESIGN §7b) ---------------------------------
+
+WEAK_BANDS = ("concern", "developing")
+DIVIDED_AGREEMENTS = ("mixed", "polarised")
+
+
+def guidance_items(result: snap.Snapshot, guidance: Mapping[str, str]) -> list[dict]:
+    """The bank's guidance for each condition shown that is weak (not a strength) or divided
+    (mixed or polarised views), with why it is listed. A hidden condition is never judged."""
+    items = []
+    for condition in result.conditions:
+        figure, text = condition.place, guidance.get(condition.key, "").strip()
+        if figure is None or not text:
+            continue
+        reasons = []
+        if figure.band in WEAK_BANDS:
+            reasons.append(f"it scores {scoring.display(figure.score)} ({BAND_WORDS[figure.band]})")
+        if figure.agreement in DIVIDED_AGREEMENTS:
+            reasons.append(f"views are {AGREEMENT_LABELS[figure.agreement].lower()}")
+        if not reasons:
+            continue
+        items.append(
+            {
+                "key": condition.key,
+                "name": condition.name,
+                "why": "Listed because " + " and ".join(reasons) + ".",
+                "suggestions": [line.strip() for line in text.splitlines() if line.strip()],
+            }
+        )
+    return items
 
 
 def _lead_gap_text(gap: float) -> str:

@@ -30,6 +30,7 @@ def _dashboard_context(request: HttpRequest, slug: str, cycle_id: int) -> dict:
             found.result.snapshot,
             history=results.round_history(found.cycle),
             compare=request.GET.get("compare"),
+            guidance=results.condition_guidance(found.cycle.bank_id),
         ),
     }
 
