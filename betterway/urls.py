@@ -44,6 +44,7 @@ urlpatterns = [
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
     path("places/<slug:slug>/", include("assessments.cycle_urls")),
     path("places/<slug:slug>/", include("places.urls")),
+    path("places/<slug:slug>/", include("actions.urls")),
     path("", include("assessments.results_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions.models import Action, ActionUpdate, PlanAgreement
 from assessments import services
 from assessments.models import (
     Answer,
@@ -54,6 +55,10 @@ MEMBER_PAGE = {
     "staff": 404,
 }
 EVERYONE = dict.fromkeys(ROLES, 200)
+# The world's action is owned by member_a's organisation: its members may edit it too. (Members
+# of other organisations get 403: tests/test_action_plan.py.)
+OWNER_PAGE = dict(MEMBER_PAGE)
+OWNER_POST_ONLY = dict(FACILITATOR_POST_ONLY)
 
 EXPECTED: dict[str, dict[str, int]] = {
     "home": {
@@ -94,6 +99,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "dashboard": MEMBER_PAGE,
     "dashboard_print": MEMBER_PAGE,
     "dashboard_csv": MEMBER_PAGE,
+    "action_list": MEMBER_PAGE,
+    "plan_print": MEMBER_PAGE,
+    "plan_csv": MEMBER_PAGE,
+    "action_create": FACILITATOR_PAGE,
+    "plan_agree": FACILITATOR_POST_ONLY,
+    "action_detail": MEMBER_PAGE,
+    "action_edit": OWNER_PAGE,
+    "action_update": OWNER_POST_ONLY,
     "comparison": {
         **ANON_REDIRECT,
         "member_a": 403,
@@ -121,8 +134,9 @@ ADMIN_EXPECTED = {
 OBJECT_BEARING = [
     name
     for name in EXPECTED
-    if name.startswith(("cycle_", "invitation_", "partner_edit", "dashboard"))
-    and name not in ("cycle_list", "cycle_create")
+    if name.startswith(("cycle_", "invitation_", "partner_edit", "dashboard", "action_"))
+    or name == "plan_agree"
+    if name not in ("cycle_list", "cycle_create", "action_list", "action_create")
 ]
 
 
@@ -153,7 +167,10 @@ def world(place_a, place_b, partner_a, member_a, facilitator_a, facilitator_b, s
         open_cycle, [services.InviteeLine("Robin", "robin@example.org", partner_a)]
     )[0]
     partner_b = PartnerFactory(place=place_b, name="Brampton Trust")
+    action = Action.objects.create(place=place_a, cycle=released, title="Rotate the chair")
+    action.owners.set([partner_a])
     return {
+        "action": action,
         "place_a": place_a,
         "place_b": place_b,
         "partner_a": partner_a,
@@ -191,6 +208,12 @@ def _url(name: str, world, slug: str | None = None) -> str:
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "respond_page": {"token": world["invitation"].token, "number": 1},
     }
+    if name in ("action_detail", "action_edit", "action_update"):
+        return reverse(name, kwargs={"slug": slug, "action_id": world["action"].pk})
+    if name == "plan_agree":
+        return reverse(name, kwargs={"slug": slug, "cycle_id": world["released"].pk})
+    if name in ("action_list", "action_create", "plan_print", "plan_csv"):
+        return reverse(name, kwargs={"slug": slug})
     if name in ("invitation_revoke", "invitation_reissue"):
         return reverse(name, kwargs=kwargs["invitation_revoke"])
     if name == "partner_edit":
@@ -222,6 +245,10 @@ def _fingerprint() -> list:
         Answer,
         Comment,
         CycleResult,
+        Action,
+        Action.owners.through,
+        ActionUpdate,
+        PlanAgreement,
     ]
     return [sorted(map(repr, model.objects.values_list())) for model in models]
 
@@ -264,10 +291,16 @@ def test_cross_place_get_and_post_are_404_and_change_nothing(world, name):
                 "sector": "business",
                 "size": "large",
                 "min_group_size": 3,
+                "title": "Taken over",
+                "text": "Taken over",
+                "status": "done",
+                "owners": [world["partner_b"].pk],
             },
         )
         assert response.status_code in (404, 405), url
-        if EXPECTED[name]["facilitator_a"] == 405 or name.startswith(("cycle_", "invitation_")):
+        if EXPECTED[name]["facilitator_a"] == 405 or name.startswith(
+            ("cycle_", "invitation_", "action_", "plan_")
+        ):
             assert response.status_code == 404, url
     assert _fingerprint() == before
 
