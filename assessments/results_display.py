@@ -206,12 +206,14 @@ def dashboard(
     compare: str | None = None,
     chart_prefix: str = "chart",
     guidance: Mapping[str, str] | None = None,
+    remeasured: Sequence[Mapping] = (),
 ) -> dict:
     """Everything the dashboard and print pages show, from the snapshot.
 
     `history` is `results.round_history` of the round (the trend chart, left out when empty);
     `compare` the breakdown whose groups the division chart shows beside the whole place;
-    `guidance` the bank's guidance by condition key (`results.condition_guidance`).
+    `guidance` the bank's guidance by condition key (`results.condition_guidance`);
+    `remeasured` the actions since the last round per condition (`actions.remeasure`).
     """
     count = _counter(result)
     conditions = []
@@ -307,6 +309,7 @@ def dashboard(
         "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
         "headline": headline(result),
         "guidance": guidance_items(result, guidance or {}),
+        "remeasured": list(remeasured) if result.enough_responses else [],
         "condition_chart": result_charts.condition_chart(conditions, f"{chart_prefix}-conditions"),
         "spectrum_chart": (
             result_charts.spectrum_chart(spectrum_rows, f"{chart_prefix}-spectrum")

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from actions import remeasure
 from assessments import results, results_display
 from assessments.models import CycleStatus
 from assessments.result_access import cycle_for_dashboard, places_for_comparison
@@ -20,6 +21,7 @@ from assessments.result_access import cycle_for_dashboard, places_for_comparison
 
 def _dashboard_context(request: HttpRequest, slug: str, cycle_id: int) -> dict:
     found = cycle_for_dashboard(request.user, slug, cycle_id)
+    snapshot = found.result.snapshot
     return {
         "place": found.place,
         "access": found.access,
@@ -27,10 +29,11 @@ def _dashboard_context(request: HttpRequest, slug: str, cycle_id: int) -> dict:
         "result": found.result,
         "is_released": found.cycle.status == CycleStatus.RELEASED,
         "report": results_display.dashboard(
-            found.result.snapshot,
+            snapshot,
             history=results.round_history(found.cycle),
             compare=request.GET.get("compare"),
             guidance=results.condition_guidance(found.cycle.bank_id),
+            remeasured=remeasure.by_condition(snapshot, remeasure.load(found.cycle, snapshot)),
         ),
     }
 

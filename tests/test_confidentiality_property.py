@@ -20,6 +20,8 @@ not from the snapshot's own `n` fields:
     CSV row, and no gap, prompt or spectrum row names it;
 (f) counts of people are exact only for the place's total, otherwise bands k wide, and no two
     shown counts of nested sets of people pin their difference to 1..k−1 (`Counts`);
+(i) the re-measurement of an action linked to every condition and statement shows a change only
+    for figures shown in both rounds, equal to the difference of the scores as shown;
 (h) the headline quotes only shown figures, each as the ground truth has it; the tables of how
     answers split (for the groups of a breakdown drawn too, as a reader may choose them) show
     only shown groups, with their true shares and banded counts; the table of scores over the
@@ -46,6 +48,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from actions.models import Action
 from assessments import scoring, services
 from assessments.models import (
     Answer,
@@ -332,6 +335,12 @@ def build_and_render(scenario: Scenario) -> Outputs:
         add_responses(previous, partners[0], count=scenario.k, values=3)
         services.close_cycle(previous)
         services.release_cycle(previous)
+        # An action answering it, linked to everything: the dashboard re-measures them all.
+        action = Action.objects.create(
+            place=place, cycle=previous, title="Everything", status="done"
+        )
+        action.conditions.set(bank.conditions.all())
+        action.statements.set(Statement.objects.for_bank(bank))
 
     cycle = open_cycle_for(place, bank, min_group_size=scenario.k, name="This year")
     statements = {s.key: s for s in Statement.objects.for_bank(bank).select_related("condition")}
@@ -846,6 +855,7 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
     check_headline(truth, outputs, main)
     check_division_table(truth, outputs, table("Share of answers that were"), counts)
     check_trend_table(truth, outputs, table("Scores in each round"))
+    check_remeasured(truth, outputs, main)
 
     # Every "N people" anywhere in the report describes at least k people.
     text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
@@ -1007,6 +1017,49 @@ def check_division_table(truth: Truth, outputs: Outputs, table: Table | None, co
             share = sum(c[position] for c in leaning) / answers
             assert int(text.rstrip("%")) in _whole(share * 100), (row, share)
     assert len(seen - {None}) <= 1, "one breakdown at a time beside the whole place"
+
+
+CHANGE = re.compile(r"^([+−±])(\d+)$")
+
+
+def _change_agrees(text: str, current: float) -> bool:
+    """A shown change against the previous round (everyone answered 3: every figure 50)."""
+    match = CHANGE.match(text)
+    assert match, text
+    sign, number = match.groups()
+    value = int(number) * (-1 if sign == "−" else 1)
+    return any(shown - 50 == value for shown in _whole(current))
+
+
+def check_remeasured(truth: Truth, outputs: Outputs, main: str) -> None:
+    """(i) Re-measurement: with a previous round, one action answered it, linked to every
+    condition and statement. A change is shown only for a figure this round shows (k or more
+    contributors), and is the difference of the two scores as shown; otherwise it says why."""
+    if not outputs.data.previous_cycle:
+        assert 'id="remeasured-heading"' not in main
+        return
+    start = main.index('id="remeasured-heading"')
+    section = html_lib.unescape(main[start : main.index("</section>", start)])
+    k = truth.k
+    for key in outputs.condition_names:
+        block_start = section.index(f'id="remeasured-{key}"')
+        block = section[block_start : section.index("</div>", block_start)]
+        contributors = truth.condition_scores[key]
+        summary = re.search(r"condition ([^<]+)</p>", block).group(1)
+        if len(contributors) < k:
+            assert summary == "not shown this round (too few answers)", (key, summary)
+        else:
+            assert _change_agrees(summary, truth.score(key, contributors)), (key, summary)
+        for statement_key, text in outputs.statement_texts.items():
+            if not statement_key.startswith(f"{key}_"):
+                continue
+            change = re.search(re.escape(text) + r": ([^<]+)</li>", block).group(1)
+            scored = truth.statement_scores[statement_key]
+            if len(scored) < k or len(truth.statement_answered[statement_key]) < k:
+                assert change == "not shown this round (too few answers)", (statement_key, change)
+            else:
+                score = _balanced(scored, scored, truth.partner_of)
+                assert _change_agrees(change, score), (statement_key, change)
 
 
 def check_trend_table(truth: Truth, outputs: Outputs, table: Table | None) -> None:
