@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from actions.access import can_edit
-from actions.models import Action, ActionStatus
+from actions.models import Action, ActionStatus, PlanAgreement
 from assessments.models import Cycle, CycleStatus
 from places.access import PlaceAccess
 from places.models import Place
@@ -111,3 +111,25 @@ def csv_rows(place: Place) -> Iterator[list]:
             latest.text if latest else "",
             timezone.localtime(latest.created_at).date().isoformat() if latest else "",
         ]
+
+
+def agreed_headlines(cycle: Cycle) -> list[dict]:
+    """The plan answering this round, once agreed, as the public summary lists it: each
+    action's title, owners, due date and status (not its updates); [] until it is agreed."""
+    if not PlanAgreement.objects.filter(cycle=cycle).exists():
+        return []
+    actions = sorted(
+        Action.objects.filter(cycle=cycle)
+        .exclude(status=ActionStatus.DROPPED)
+        .prefetch_related("owners"),
+        key=_sort_key,
+    )
+    return [
+        {
+            "title": action.title,
+            "status_label": action.get_status_display(),
+            "due_date": action.due_date,
+            "owners": [owner.name for owner in action.owners.all()],
+        }
+        for action in actions
+    ]

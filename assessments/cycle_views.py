@@ -165,7 +165,15 @@ def cycle_release(request: HttpRequest, slug: str, cycle_id: int) -> HttpRespons
         slug,
         cycle_id,
         services.release_cycle,
-        "The results are released: partner members can now see them.",
+        lambda emailed: (
+            "The results are released: partner members can now see them"
+            + (
+                f", and {_plural(emailed, 'person', 'people')} invited "
+                f"{'is' if emailed == 1 else 'are'} being emailed the link to the public summary."
+                if emailed
+                else "."
+            )
+        ),
     )
 
 

@@ -36,6 +36,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import tokens
 from assessments.models import (
     PENDING_DELIVERY,
     AutomationFailure,
@@ -61,6 +62,10 @@ STOPPABLE = (DeliveryKind.REMINDER, DeliveryKind.RESULTS)
 
 def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("respond_start", args=[invitation.token])
+
+
+def public_summary_url(cycle: Cycle) -> str:
+    return settings.SITE_URL + reverse("public_summary", args=[tokens.summary_token(cycle.pk)])
 
 
 def stop_emails_url(invitation: Invitation) -> str:
@@ -164,6 +169,31 @@ def queue_reminders(cycle: Cycle, now: dt.datetime | None = None) -> int:
             cycle=cycle,
             invitation_id=pk,
             kind=DeliveryKind.REMINDER,
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=now,
+        )
+        for pk in ids
+    )
+    enqueue([delivery.pk for delivery in deliveries])
+    return len(deliveries)
+
+
+def queue_results(cycle: Cycle) -> int:
+    """The results email, with the link to the round's public summary, to everyone invited
+    whose link was not withdrawn, whose details are kept and who did not stop emails; runs in
+    the release's transaction. Returns how many."""
+    now = timezone.now()
+    ids = list(
+        cycle.invitations.active()
+        .filter(emails_stopped_at__isnull=True, erased_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(
+            cycle=cycle,
+            invitation_id=pk,
+            kind=DeliveryKind.RESULTS,
             status=DeliveryStatus.QUEUED,
             next_attempt_at=now,
         )
@@ -277,7 +307,7 @@ _SERVER_FAILURES = (
 def send(ids: Sequence[int]) -> dict[str, int]:
     """Send these deliveries (one task's batch) over one connection; returns counts by outcome."""
     deliveries = Delivery.objects.select_related(
-        "invitation__partner", "cycle__place", "user"
+        "invitation__partner", "cycle__place", "user", "action__place"
     ).in_bulk(list(ids))
     outcomes: Counter[str] = Counter()
     mailer = mailers.default
@@ -466,6 +496,10 @@ def needless(delivery: Delivery) -> str:
     """Why this email should no longer go, or "" if it should."""
     if delivery.kind == DeliveryKind.AUTOMATION_ALERT:
         return "" if delivery.user.is_active else "The facilitator's account is closed."
+    if delivery.kind == DeliveryKind.ACTION_DUE:
+        if not delivery.user.is_active:
+            return "Their account is closed."
+        return "" if delivery.action.is_open else "The action is done or dropped."
     invitation, status = delivery.invitation, delivery.cycle.status
     if invitation.erased_at:
         return "Their name and address were erased."
@@ -492,8 +526,23 @@ def build_message(delivery: Delivery) -> EmailMessage:
     except ValidationError:
         raise Undeliverable("This is not a valid email address.") from None
     cycle = delivery.cycle
+    if delivery.kind == DeliveryKind.ACTION_DUE:
+        action = delivery.action
+        context = {
+            "user": delivery.user,
+            "action": action,
+            "place": action.place,
+            "action_url": settings.SITE_URL
+            + reverse("action_detail", args=[action.place.slug, action.pk]),
+        }
+        template = f"assessments/email/{delivery.kind}"
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}_body.txt", context)
+        return EmailMessage(subject, body, None, [address])
     context = {"cycle": cycle, "place": cycle.place}
     headers = {}
+    if delivery.kind == DeliveryKind.RESULTS:
+        context["summary_url"] = public_summary_url(cycle)
     if delivery.invitation_id:
         invitation = delivery.invitation
         stop_url = stop_emails_url(invitation)

@@ -691,6 +691,7 @@ class DeliveryKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     RESULTS = "results", "Results released"
     AUTOMATION_ALERT = "automation_alert", "Alert to facilitators"
+    ACTION_DUE = "action_due", "Action falling due"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -735,15 +736,29 @@ class DeliveryQuerySet(models.QuerySet):
 
 
 class Delivery(models.Model):
-    """One email, to an invitee or (alerts) a facilitator: queued, claimed by a worker with a
-    lease, then sent, failed or cancelled. Holds ids only: the email, and any personal link in
-    it, is made when it is sent. `error` never holds the address (it is erased with the
-    invitation)."""
+    """One email, to an invitee or (alerts, action reminders) a user: queued, claimed by a
+    worker with a lease, then sent, failed or cancelled. Holds ids only: the email, and any
+    personal link in it, is made when it is sent. `error` never holds the address (it is erased
+    with the invitation)."""
 
+    # None only for a reminder about an action added without a round (ACTION_DUE).
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+        Cycle,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=20, choices=DeliveryKind.choices)
+    # The action an ACTION_DUE reminder is about, sent to a member of an owner organisation.
+    action = models.ForeignKey(
+        "actions.Action",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
     )

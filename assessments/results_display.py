@@ -368,6 +368,48 @@ def guidance_items(result: snap.Snapshot, guidance: Mapping[str, str]) -> list[d
     return items
 
 
+# --- The public summary for respondents (DESIGN §6) -------------------------------------------
+
+
+def public_summary(result: snap.Snapshot) -> dict:
+    """Whole-place figures only: the overall score and each condition's score, band, agreement
+    and change, and the headline without any group figure or reason built on one. Nothing from
+    a breakdown, a gap, a group or a count other than the place's total."""
+    conditions = []
+    for condition in result.conditions:
+        figure = condition.place
+        conditions.append(
+            {
+                "name": condition.name,
+                "shown": figure is not None,
+                "score": scoring.display(figure.score) if figure else "",
+                "band_label": BAND_LABELS.get(figure.band or "", "") if figure else "",
+                "agreement_label": (
+                    AGREEMENT_LABELS.get(figure.agreement or "", "") if figure else ""
+                ),
+                "trend": trend_view(condition.trend)["text"] if figure else "",
+            }
+        )
+    overall = result.overall
+    return {
+        "k": result.k,
+        "enough_responses": result.enough_responses,
+        "n_responses": result.n_responses,
+        "overall": (
+            {
+                "score": scoring.display(overall.score),
+                "band_label": BAND_LABELS.get(overall.band or "", ""),
+                "trend": trend_view(overall.trend)["text"],
+            }
+            if overall.score is not None and result.enough_responses
+            else None
+        ),
+        "conditions": conditions if result.enough_responses else [],
+        "headline": headline(result, whole_place_only=True),
+        "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
+    }
+
+
 def _lead_gap_text(gap: float) -> str:
     if scoring.shown(gap) >= 0:
         return (

@@ -153,11 +153,15 @@ def _copy_answers_shuffled(new_ids: dict[uuid.UUID, uuid.UUID]) -> None:
 
 
 @transaction.atomic
-def release_cycle(cycle: Cycle, at: dt.datetime | None = None) -> None:
+def release_cycle(cycle: Cycle, at: dt.datetime | None = None) -> int:
     """Publish the snapshot built at close, the one the facilitator reviewed. It is never
     rebuilt (DESIGN §6): a second version of the same round's figures, set against the first,
-    could isolate a few people."""
+    could isolate a few people.
+
+    Everyone invited is emailed the link to the round's public summary (closing the loop,
+    DESIGN §7b), now, while their addresses are still kept; returns how many emails."""
     _transition(cycle, CycleStatus.CLOSED, CycleStatus.RELEASED, "released_at", at)
+    return delivery.queue_results(cycle)
 
 
 # --- Invitations ---

@@ -1,4 +1,4 @@
-"""Personal invitation links.
+"""Personal invitation links, and the signed links to rounds' public summaries.
 
 A link's token is an HMAC of a random per-invitation salt under SECRET_KEY, and the database keeps
 only the salt and a SHA-256 hash of the token. So the server can rebuild a link to email a reminder
@@ -12,6 +12,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.core import signing
 
 SALT_BYTES = 16
 TOKEN_LENGTH = 64  # hex characters: 256 bits
@@ -31,3 +32,22 @@ def token_for(salt: str) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- The public summary of a released round -------------------------------------------------
+
+_SUMMARY_SALT = "betterway.public-summary"  # a signature for one purpose only
+
+
+def summary_token(cycle_id: int) -> str:
+    """The unguessable part of a round's public summary link: the cycle's id, signed with
+    SECRET_KEY. Emailed to everyone invited when the round is released."""
+    return signing.Signer(salt=_SUMMARY_SALT).sign(str(cycle_id))
+
+
+def cycle_id_from_summary_token(token: str) -> int | None:
+    """The cycle id a summary link was made for, or None for anything not made by us."""
+    try:
+        return int(signing.Signer(salt=_SUMMARY_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None

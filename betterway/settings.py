@@ -226,6 +226,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Hours before the same person may be reminded again.
 REMINDER_INTERVAL_HOURS = int(os.environ.get("REMINDER_INTERVAL_HOURS", "72"))
+# Owners of an action are reminded this many days before it falls due (send_action_reminders).
+ACTION_REMINDER_DAYS = int(os.environ.get("ACTION_REMINDER_DAYS", "7"))
 # Invitees' names and email addresses are erased this many days after their round's results are
 # released (manage.py erase_personal_data, run daily): long enough for the results email and
 # the follow-up of the action plan, no longer.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import email_views
+from assessments import email_views, summary_views
 from places import views as place_views
 from places.auth_forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
@@ -41,6 +41,7 @@ urlpatterns = [
     path("r/<str:token>/", include("assessments.respond.urls")),
     path("accounts/", include(auth_patterns)),
     path("emails/stop/<str:token>/", email_views.emails_stop, name="emails_stop"),
+    path("summary/<str:token>/", summary_views.public_summary, name="public_summary"),
     path("places/<slug:slug>/", place_views.place_detail, name="place_detail"),
     path("places/<slug:slug>/", include("assessments.cycle_urls")),
     path("places/<slug:slug>/", include("places.urls")),

@@ -14,6 +14,7 @@ while true; do
     today=$(TZ=Europe/London date +%F)
     if [ "$(TZ=Europe/London date +%H)" -ge 9 ] && [ "$daily_done" != "$today" ]; then
         python manage.py send_reminders
+        python manage.py send_action_reminders
         python manage.py erase_personal_data
         python manage.py prune_db_task_results
         daily_done=$today

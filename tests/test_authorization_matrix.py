@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Action, ActionUpdate, PlanAgreement
-from assessments import services
+from assessments import services, tokens
 from assessments.models import (
     Answer,
     Comment,
@@ -120,6 +120,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "respond_review": dict.fromkeys(ROLES, 302),
     "respond_submit": dict.fromkeys(ROLES, 405),
     "emails_stop": EVERYONE,  # the link in reminder emails: whoever holds it
+    "public_summary": EVERYONE,  # the signed link in results emails: whoever holds it
 }
 # Django admin is one entry for its whole namespace: staff only, everyone else to its sign-in.
 ADMIN_EXPECTED = {
@@ -210,6 +211,8 @@ def _url(name: str, world, slug: str | None = None) -> str:
     }
     if name in ("action_detail", "action_edit", "action_update"):
         return reverse(name, kwargs={"slug": slug, "action_id": world["action"].pk})
+    if name == "public_summary":
+        return reverse(name, args=[tokens.summary_token(world["released"].pk)])
     if name == "plan_agree":
         return reverse(name, kwargs={"slug": slug, "cycle_id": world["released"].pk})
     if name in ("action_list", "action_create", "plan_print", "plan_csv"):

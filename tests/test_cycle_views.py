@@ -306,7 +306,10 @@ def test_open_close_release(client, facilitator_a, cycle):
     assert invitation.refusal() is not None
 
     response = client.post(url("cycle_release", cycle), follow=True)
-    assert shown(response) == ["The results are released: partner members can now see them."]
+    assert shown(response) == [
+        "The results are released: partner members can now see them, and 1 person invited is "
+        "being emailed the link to the public summary."
+    ]
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.RELEASED and cycle.released_at is not None
 
