@@ -22,6 +22,8 @@ not from the snapshot's own `n` fields:
     shown counts of nested sets of people pin their difference to 1..k−1 (`Counts`);
 (i) the re-measurement of an action linked to every condition and statement shows a change only
     for figures shown in both rounds, equal to the difference of the scores as shown;
+(j) the public summary for respondents shows whole-place figures only, each with k or more
+    contributors, and names no group;
 (h) the headline quotes only shown figures, each as the ground truth has it; the tables of how
     answers split (for the groups of a breakdown drawn too, as a reader may choose them) show
     only shown groups, with their true shares and banded counts; the table of scores over the
@@ -49,7 +51,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from actions.models import Action
-from assessments import scoring, services
+from assessments import scoring, services, tokens
 from assessments.models import (
     Answer,
     Comment,
@@ -316,6 +318,7 @@ class Outputs:
     condition_names: dict[str, str]
     comment_texts: list[str]
     sector_labels: dict[str, str]  # label -> key, for the place's sectors
+    summary: str = ""  # the round's public summary, from the link in the results email
 
 
 def build_and_render(scenario: Scenario) -> Outputs:
@@ -388,6 +391,8 @@ def build_and_render(scenario: Scenario) -> Outputs:
     client.force_login(facilitator)
     comparison = client.get(reverse("comparison"))
     assert comparison.status_code == 200
+    summary = Client().get(reverse("public_summary", args=[tokens.summary_token(cycle.pk)]))
+    assert summary.status_code == 200
 
     csv_text = pages["dashboard_csv"].lstrip("\ufeff")
     return Outputs(
@@ -401,6 +406,7 @@ def build_and_render(scenario: Scenario) -> Outputs:
         condition_names={c.key: c.name for c in conditions},
         comment_texts=comment_texts,
         sector_labels={Sector(p.sector).label: p.sector for p in scenario.partners},
+        summary=summary.content.decode(),
     )
 
 
@@ -1181,6 +1187,34 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
     assert sorted(comments) == (sorted(outputs.comment_texts) if enough else [])
 
 
+def check_public_summary(truth: Truth, outputs: Outputs) -> None:
+    """(j) The public summary: whole-place figures only, each with k or more contributors and
+    its true score; no group's name, no group gap, no comment."""
+    main = _main(outputs.summary)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
+    k = truth.k
+    for label in [*outputs.sector_labels, *(role.label for role in RoleLevel), "Lead partners"]:
+        assert label not in text, label
+    assert not re.search(r"\blead\b|\bgap\b", text.lower())
+    for comment in outputs.comment_texts:
+        assert comment not in text
+    if truth.n_responses < k:
+        assert f"Fewer than {k} people answered" in text
+        assert not tables(main)
+        return
+    assert f"{truth.n_responses} people answered" in text
+    (table,) = tables(main)
+    key_of_name = {name: key for key, name in outputs.condition_names.items()}
+    for row in table.rows:
+        key = key_of_name[row[0]]
+        contributors = truth.condition_scores[key]
+        if len(row) == 2:
+            assert row[1] == SUPPRESSED and len(contributors) < k, row
+        else:
+            assert len(contributors) >= k, row
+            assert _shows(row[1], truth.score(key, contributors)), row
+
+
 def check_comparison(truth: Truth, outputs: Outputs) -> None:
     found = tables(outputs.comparison)
     (table,) = [t for t in found if t.caption.startswith("Latest results")]
@@ -1250,6 +1284,7 @@ def test_no_output_describes_fewer_than_k_people(benchmark_places, scenario):
             check_html(truth, outputs, outputs.print_view)
             assert tables(_main(outputs.dashboard)) == tables(_main(outputs.print_view))
             check_csv(truth, outputs)
+            check_public_summary(truth, outputs)
             check_comparison(truth, outputs)
             _record_events(truth, outputs.data)
         finally:
