@@ -28,9 +28,6 @@ from assessments.models import (
     Comment,
     Cycle,
     CycleStatus,
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
     Invitation,
     QuestionBank,
     Response,
@@ -193,10 +190,6 @@ def _close_and_release(cycle: Cycle, opens_on: dt.date, closes_on: dt.date) -> N
     cycle.status, cycle.opened_at = CycleStatus.OPEN, opened_at
     services.close_cycle(cycle, at=closed_at)
     services.release_cycle(cycle, at=closed_at + dt.timedelta(days=14))
-    # Released in the past: its results emails would have gone then, not to today's console.
-    Delivery.objects.filter(cycle=cycle, kind=DeliveryKind.RESULTS).update(
-        status=DeliveryStatus.CANCELLED, next_attempt_at=None, error="A demo round."
-    )
 
 
 def _background_place(slug: str, name: str) -> Place:

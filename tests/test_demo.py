@@ -14,6 +14,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action, PlanAgreement
+from assessments import tokens
 from assessments.demo import OPEN_CYCLE_NAME
 from assessments.models import Cycle, CycleStatus, Invitation
 from places.demo import DEMO_PASSWORD
@@ -156,3 +158,21 @@ def test_loading_again_gives_a_round_loaded_without_invitations_its_invitations(
     counts = Invitation.objects.count()
     _load_demo()
     assert Invitation.objects.count() == counts
+
+
+def test_riverside_has_an_action_plan_re_measured_in_its_latest_round(client):
+    _load_demo()
+    _load_demo()  # twice: nothing doubles
+    riverside = Cycle.objects.get(place__slug="riverside", name="Spring 2026")
+    assert Action.objects.filter(place__slug="riverside").count() == 5
+    assert PlanAgreement.objects.filter(cycle__place__slug="riverside").count() == 2
+    client.login(username="member", password=DEMO_PASSWORD)
+    plan = client.get(reverse("action_list", args=["riverside"])).content.decode()
+    assert "Rotate who chairs the partnership meeting" in plan
+    html = client.get(reverse("dashboard", args=["riverside", riverside.pk])).content.decode()
+    start = html.index('id="remeasured-leadership"')
+    block = html[start : html.index("</div>", start)]
+    assert "1 action done, 1 under way; linked statements" in block
+    assert "What tends to help" in html
+    summary = client.get(reverse("public_summary", args=[tokens.summary_token(riverside.pk)]))
+    assert "Write down how the partnership works" in summary.content.decode()

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from actions.demo import load_demo_plan
 from assessments.banks import load_default_bank
 from assessments.delivery import invitation_url
 from assessments.demo import load_demo_open_cycle, load_demo_results
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         created = load_demo_results(bank)
         if created:
             self.stdout.write(f"Created {created} demo cycles with results.")
+        planned = load_demo_plan()
+        if planned:
+            self.stdout.write(f"Created Riverside's action plan ({planned} actions).")
         invitation = load_demo_open_cycle(bank)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
