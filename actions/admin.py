@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from actions.models import Action, ActionUpdate
+from actions.models import Action, ActionUpdate, PlanAgreement
 
 
 class ActionUpdateInline(admin.TabularInline):
@@ -17,4 +17,11 @@ class ActionAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "place__name"]
     filter_horizontal = ["owners"]
     raw_id_fields = ["cycle", "conditions", "statements"]
+    readonly_fields = ["reminded_for"]
     inlines = [ActionUpdateInline]
+
+
+@admin.register(PlanAgreement)
+class PlanAgreementAdmin(admin.ModelAdmin):
+    list_display = ["cycle", "agreed_on", "agreed_by"]
+    raw_id_fields = ["cycle", "agreed_by"]

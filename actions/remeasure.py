@@ -49,20 +49,22 @@ class Inputs:
 
 
 def load(cycle: Cycle, result: snap.Snapshot) -> Inputs:
-    """The actions since the previous released round and that round's statement wording:
-    four queries, whatever the number of actions; none without a previous round.
+    """The actions since the previous released round and that round's statement wording: one
+    query, and three more when there are actions, whatever their number.
 
     Since the previous round: the actions answering it, and those added by hand without a
     round between its close and this round's.
     """
     previous = result.previous_cycle
-    if previous is None:
-        return Inputs(actions=[], previous_texts={})
-    previous_closed = Cycle.objects.filter(pk=previous.id).values("closed_at")
+    previous_id = previous.id if previous else None
+    # One query whether or not there is a previous round, so that a page's cost does not
+    # depend on its history: with none, both halves match nothing (no round's id is NULL, and
+    # a missing round's closing time is NULL).
+    previous_closed = Cycle.objects.filter(pk=previous_id).values("closed_at")
     rows = (
         Action.objects.for_place(cycle.place_id)
         .filter(
-            Q(cycle_id=previous.id)
+            Q(cycle__isnull=False, cycle_id=previous_id)
             | Q(
                 cycle__isnull=True,
                 created_at__gte=Subquery(previous_closed),
@@ -85,9 +87,9 @@ def load(cycle: Cycle, result: snap.Snapshot) -> Inputs:
         for action in rows
     ]
     texts = {}
-    if any(action.statements for action in actions):
+    if previous_id and any(action.statements for action in actions):
         texts = dict(
-            Statement.objects.filter(condition__bank__cycles=previous.id).values_list("key", "text")
+            Statement.objects.filter(condition__bank__cycles=previous_id).values_list("key", "text")
         )
     return Inputs(actions=actions, previous_texts=texts)
 
