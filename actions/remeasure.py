@@ -157,7 +157,9 @@ def by_condition(result: snap.Snapshot, inputs: Inputs) -> list[dict]:
             current = result.statement(key)
             statements.append(
                 {
-                    "text": current.text if current else inputs.previous_texts.get(key, key),
+                    "text": (current.text if current else inputs.previous_texts.get(key, key))
+                    .rstrip()
+                    .rstrip("."),
                     "change": text,
                 }
             )

@@ -354,7 +354,7 @@ def guidance_items(result: snap.Snapshot, guidance: Mapping[str, str]) -> list[d
         if figure.band in WEAK_BANDS:
             reasons.append(f"it scores {scoring.display(figure.score)} ({BAND_WORDS[figure.band]})")
         if figure.agreement in DIVIDED_AGREEMENTS:
-            reasons.append(f"views are {AGREEMENT_LABELS[figure.agreement].lower()}")
+            reasons.append(f"views are {figure.agreement}")  # "mixed" or "polarised"
         if not reasons:
             continue
         items.append(

@@ -1059,7 +1059,8 @@ def check_remeasured(truth: Truth, outputs: Outputs, main: str) -> None:
         for statement_key, text in outputs.statement_texts.items():
             if not statement_key.startswith(f"{key}_"):
                 continue
-            change = re.search(re.escape(text) + r": ([^<]+)</li>", block).group(1)
+            quoted = re.escape(f"“{text.rstrip().rstrip('.')}”: ")
+            change = re.search(quoted + r"([^<]+)</li>", block).group(1)
             scored = truth.statement_scores[statement_key]
             if len(scored) < k or len(truth.statement_answered[statement_key]) < k:
                 assert change == "not shown this round (too few answers)", (statement_key, change)

@@ -134,7 +134,7 @@ def test_a_statement_whose_wording_changed_says_so_instead_of_a_change(
     second = _round(place_a, reworded, partners, 4, "Spring 2026")
     leadership = _block(_section(client, place_a, second), "leadership")
     assert "linked statements +50; condition +50" in leadership
-    assert "Decisions about money are made together.: the wording changed since last round" in (
+    assert "“Decisions about money are made together”: the wording changed since last round" in (
         leadership
     )
 
