@@ -31,7 +31,7 @@ test: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit --quiet --recursive betterway places assessments actions --severity-level medium --exclude '*/migrations/*'
+	$(VENV)/bin/bandit --quiet --recursive betterway places assessments actions workshops --severity-level medium --exclude '*/migrations/*'
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 demo: install

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "assessments",
     "assessments.respond",
     "actions",
+    "workshops",
+    "django_htmx",
 ]
 
 # The middleware that set security headers come first (outermost), so that every response

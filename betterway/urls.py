@@ -47,5 +47,6 @@ urlpatterns = [
     path("places/<slug:slug>/", include("places.urls")),
     path("places/<slug:slug>/", include("actions.urls")),
     path("", include("assessments.results_urls")),
+    path("", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]
