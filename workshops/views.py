@@ -60,9 +60,9 @@ def join_url(request: HttpRequest, workshop: Workshop) -> str:
 def qr_svg(url: str) -> str:
     """The join link as an inline SVG QR code: drawn here, no external service, no script."""
     code = segno.make(url, error="m")
-    svg = code.svg_inline(scale=6, svgclass="qr-code", lineclass=None, omitsize=False)
+    svg = code.svg_inline(scale=6, svgclass="qr-code", lineclass=None, omitsize=True)
     # segno's own markup, from our own URL: nothing a user typed goes into it.
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-hidden="true" ', 1))  # noqa: S308  # nosec B308 B703
+    return mark_safe(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))  # noqa: S308  # nosec B308 B703
 
 
 def _projector_context(request: HttpRequest, access, workshop: Workshop) -> dict:
