@@ -27,7 +27,9 @@ not from the snapshot's own `n` fields:
 (h) the headline quotes only shown figures, each as the ground truth has it; the tables of how
     answers split (for the groups of a breakdown drawn too, as a reader may choose them) show
     only shown groups, with their true shares and banded counts; the table of scores over the
-    rounds holds this round's shown scores and the previous round's.
+    rounds holds this round's shown scores and the previous round's;
+(i) a workshop's suggested focus topics are only conditions and statements whose figures are
+    shown, quoting them as the ground truth has them.
 """
 
 from __future__ import annotations
@@ -314,6 +316,7 @@ class Outputs:
     print_view: str
     csv_rows: list[list[str]]
     comparison: str
+    workshop_start: str  # the facilitator's page suggesting a workshop's focus topics
     statement_texts: dict[str, str]  # statement key -> text
     condition_names: dict[str, str]
     comment_texts: list[str]
@@ -393,6 +396,8 @@ def build_and_render(scenario: Scenario) -> Outputs:
     assert comparison.status_code == 200
     summary = Client().get(reverse("public_summary", args=[tokens.summary_token(cycle.pk)]))
     assert summary.status_code == 200
+    workshop_start = client.get(reverse("workshop_start", args=args))
+    assert workshop_start.status_code == 200
 
     csv_text = pages["dashboard_csv"].lstrip("\ufeff")
     return Outputs(
@@ -402,6 +407,7 @@ def build_and_render(scenario: Scenario) -> Outputs:
         print_view=pages["dashboard_print"],
         csv_rows=list(csv.reader(io.StringIO(csv_text))),
         comparison=comparison.content.decode(),
+        workshop_start=workshop_start.content.decode(),
         statement_texts={key: s.text for key, s in statements.items()},
         condition_names={c.key: c.name for c in conditions},
         comment_texts=comment_texts,
@@ -1230,6 +1236,21 @@ def check_comparison(truth: Truth, outputs: Outputs) -> None:
             assert _shows(text.split()[0], truth.score(key, contributors))
 
 
+def check_workshop_start(truth: Truth, outputs: Outputs) -> None:
+    """(i) A workshop's suggested topics (a condition or statement with its reason in brackets)
+    are only ones whose figure is shown, with the figure as the ground truth has it."""
+    text = _squash(html_lib.unescape(re.sub(r"<[^>]+>", " ", _main(outputs.workshop_start))))
+    for key, name in outputs.condition_names.items():
+        for reason in re.findall(re.escape(name) + r" \(([^)]*)\)", text):
+            contributors = truth.condition_scores[key]
+            assert len(contributors) >= truth.k, (name, reason)
+            if found := re.search(r"lowest scores: (\d+)", reason):
+                assert _shows(found.group(1), truth.score(key, contributors)), (name, reason)
+    for key, statement in outputs.statement_texts.items():
+        if statement in text:
+            assert len(truth.statement_scores[key]) >= truth.k, statement
+
+
 def _record_events(truth: Truth, data: Snapshot) -> None:
     """What the example exercised, for `pytest --hypothesis-show-statistics`."""
     enough = truth.n_responses >= truth.k
@@ -1287,6 +1308,7 @@ def test_no_output_describes_fewer_than_k_people(benchmark_places, scenario):
             check_csv(truth, outputs)
             check_public_summary(truth, outputs)
             check_comparison(truth, outputs)
+            check_workshop_start(truth, outputs)
             _record_events(truth, outputs.data)
         finally:
             transaction.set_rollback(True)

@@ -75,7 +75,8 @@ class SecondServer:
                     break
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("The second server did not start:\n" + self.output())
+                    output = self.output()
+                    raise AssertionError(f"The second server did not start:\n{output}") from None
                 time.sleep(0.2)
 
     def output(self) -> str:
