@@ -659,3 +659,20 @@ def test_facilitator_role_is_needed_even_with_a_membership_in_both(
     client = facilitator_client(facilitator_b)
     assert client.get(reverse("workshop_detail", args=["ashford", workshop.pk])).status_code == 403
     assert UserFactory  # factories are shared with other tests
+
+
+def test_phones_told_the_workshop_ended_do_not_lock_the_room_out(workshop, released):
+    phones = [phone_join(workshop, f"P{n}") for n in range(throttle.MAX_FAILURES + 2)]
+    move(workshop, Step.OWN, Step.PAIR, Step.EXPLAIN, Step.RANK, Step.ARRANGE, Step.ENDED)
+    for phone in phones:  # all from one address, as on a venue's wifi
+        assert "has ended" in text_of(phone.get(reverse("workshop_panel", args=[workshop.code])))
+    following = services.start_workshop(
+        released,
+        workshop.created_by,
+        conditions=[released.bank.conditions.first()],
+        statements=[],
+        votes_per_participant=3,
+        weight_partners_equally=False,
+    )
+    response = phones[0].post(reverse("workshop_enter_code"), {"code": following.code})
+    assert response.status_code == 302

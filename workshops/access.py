@@ -64,9 +64,13 @@ def workshop_for_code(request, code: str) -> Workshop:
     workshop = (
         Workshop.objects.select_related("cycle", "place").filter(code=normalise_code(code)).first()
     )
-    if workshop is None or not workshop.is_open(timezone.now()):
+    if workshop is None:
         throttle.record_failure(address)
-        raise CodeRefused(UNKNOWN_CODE if workshop is None else EXPIRED_CODE)
+        raise CodeRefused(UNKNOWN_CODE)
+    if not workshop.is_open(timezone.now()):
+        # Not counted: when a workshop ends, every phone in the room (often one address, the
+        # venue's wifi) is told so once, and that must not lock the room out of the next one.
+        raise CodeRefused(EXPIRED_CODE)
     return workshop
 
 

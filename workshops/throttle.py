@@ -1,5 +1,5 @@
 """Joining a workshop is rate-limited per address: a code is six characters, so guessing one
-would take many tries, and each wrong or expired code counts. Only failures count: a whole room
+would take many tries, and each unknown code counts. Only those count: a whole room
 often shares one address (the venue's wifi), and everyone in it joins at once with the right
 code. Kept in the database, as the sign-in throttle's failures are (places/throttle.py)."""
 
