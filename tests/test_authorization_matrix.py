@@ -25,6 +25,8 @@ from assessments.models import (
 )
 from places.models import Membership, Partner, Place
 from tests.factories import CycleFactory, PartnerFactory, add_responses, make_bank
+from workshops import services as workshop_services
+from workshops.models import Idea, Participant, Theme, Vote, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +123,23 @@ EXPECTED: dict[str, dict[str, int]] = {
     "respond_submit": dict.fromkeys(ROLES, 405),
     "emails_stop": EVERYONE,  # the link in reminder emails: whoever holds it
     "public_summary": EVERYONE,  # the signed link in results emails: whoever holds it
+    "workshop_start": FACILITATOR_PAGE,
+    "workshop_detail": FACILITATOR_PAGE,
+    "workshop_live": FACILITATOR_PAGE,
+    "workshop_step": FACILITATOR_POST_ONLY,
+    "workshop_explain": FACILITATOR_POST_ONLY,
+    "workshop_theme_add": FACILITATOR_POST_ONLY,
+    "workshop_idea_theme": FACILITATOR_POST_ONLY,
+    "workshop_actions_make": FACILITATOR_POST_ONLY,
+    # A workshop's phones: whoever holds the code, no account; not joined yet, so the page is
+    # the join form and the polled panel has nothing to show (204).
+    "workshop_enter_code": EVERYONE,
+    "workshop_phone": EVERYONE,
+    "workshop_panel": dict.fromkeys(ROLES, 204),
+    "workshop_join": dict.fromkeys(ROLES, 405),
+    "workshop_idea_add": dict.fromkeys(ROLES, 405),
+    "workshop_idea_drop": dict.fromkeys(ROLES, 405),
+    "workshop_vote": dict.fromkeys(ROLES, 405),
 }
 # Django admin is one entry for its whole namespace: staff only, everyone else to its sign-in.
 ADMIN_EXPECTED = {
@@ -131,13 +150,21 @@ ADMIN_EXPECTED = {
     "staff": 200,
 }
 
+# The facilitator's workshop pages (the phones' are reached with the code, by anyone holding it).
+FACILITATOR_WORKSHOP_URLS = [
+    name
+    for name, outcomes in EXPECTED.items()
+    if name.startswith("workshop_") and outcomes in (FACILITATOR_PAGE, FACILITATOR_POST_ONLY)
+]
+
 # URLs that name an object of a place: cross-place attempts must 404 and change nothing.
 OBJECT_BEARING = [
     name
     for name in EXPECTED
     if name.startswith(("cycle_", "invitation_", "partner_edit", "dashboard", "action_"))
+    and name not in ("cycle_list", "cycle_create", "action_list", "action_create")
     or name == "plan_agree"
-    if name not in ("cycle_list", "cycle_create", "action_list", "action_create")
+    or name in FACILITATOR_WORKSHOP_URLS
 ]
 
 
@@ -170,8 +197,17 @@ def world(place_a, place_b, partner_a, member_a, facilitator_a, facilitator_b, s
     partner_b = PartnerFactory(place=place_b, name="Brampton Trust")
     action = Action.objects.create(place=place_a, cycle=released, title="Rotate the chair")
     action.owners.set([partner_a])
+    workshop = workshop_services.start_workshop(
+        released,
+        facilitator_a,
+        conditions=[bank.conditions.first()],
+        statements=[],
+        votes_per_participant=3,
+        weight_partners_equally=False,
+    )
     return {
         "action": action,
+        "workshop": workshop,
         "place_a": place_a,
         "place_b": place_b,
         "partner_a": partner_a,
@@ -217,6 +253,12 @@ def _url(name: str, world, slug: str | None = None) -> str:
         return reverse(name, kwargs={"slug": slug, "cycle_id": world["released"].pk})
     if name in ("action_list", "action_create", "plan_print", "plan_csv"):
         return reverse(name, kwargs={"slug": slug})
+    if name == "workshop_start":
+        return reverse(name, kwargs={"slug": slug, "cycle_id": world["released"].pk})
+    if name in FACILITATOR_WORKSHOP_URLS:
+        return reverse(name, kwargs={"slug": slug, "workshop_id": world["workshop"].pk})
+    if name.startswith("workshop_") and name != "workshop_enter_code":
+        return reverse(name, kwargs={"code": world["workshop"].code})
     if name in ("invitation_revoke", "invitation_reissue"):
         return reverse(name, kwargs=kwargs["invitation_revoke"])
     if name == "partner_edit":
@@ -252,6 +294,11 @@ def _fingerprint() -> list:
         Action.owners.through,
         ActionUpdate,
         PlanAgreement,
+        Workshop,
+        Participant,
+        Idea,
+        Theme,
+        Vote,
     ]
     return [sorted(map(repr, model.objects.values_list())) for model in models]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 
 from workshops import ranking
 from workshops.models import Group, Idea, Participant, Step, Vote, Workshop
@@ -51,12 +51,13 @@ def explaining_group(workshop: Workshop) -> tuple[Group | None, list[ShownIdea],
 
 
 def counts(workshop: Workshop) -> dict:
-    """The projector's live figures: people, ideas and votes so far."""
-    return Workshop.objects.filter(pk=workshop.pk).aggregate(
-        people=Count("participants", distinct=True),
-        ideas=Count("ideas", distinct=True),
-        votes=Count("participants__votes", distinct=True),
-    )
+    """The projector's live figures: people, ideas and votes so far (three small counts, rather
+    than one query joining them all, whose rows would multiply)."""
+    return {
+        "people": Participant.objects.filter(workshop=workshop).count(),
+        "ideas": Idea.objects.for_workshop(workshop).count(),
+        "votes": Vote.objects.filter(participant__workshop=workshop).count(),
+    }
 
 
 @dataclass(frozen=True)

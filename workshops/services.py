@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from actions.models import Action
@@ -19,7 +19,6 @@ from workshops import pairing
 from workshops.models import (
     LIFETIME,
     MAX_TOPICS,
-    STEP_ORDER,
     Group,
     Idea,
     Participant,
@@ -289,12 +288,3 @@ def make_actions(workshop: Workshop, idea_ids: Iterable[int], user) -> list[Acti
         made.append(action)
     bump(workshop)
     return made
-
-
-def step_index(step: str) -> int:
-    return STEP_ORDER.index(step)
-
-
-def touch(workshop: Workshop) -> None:
-    """Raise the version without a change, so every phone draws its panel again."""
-    Workshop.objects.filter(pk=workshop.pk).update(version=F("version") + 1)
