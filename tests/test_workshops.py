@@ -52,7 +52,10 @@ def partners(place_a, partner_a):
 
 @pytest.fixture
 def released(place_a, partners):
-    cycle = open_cycle_for(place_a, make_keyed_bank(SIX, n_statements=3))
+    bank = make_keyed_bank(SIX, n_statements=3, publish=False)
+    bank.conditions.filter(key="leadership").update(guidance="Share the chair.")
+    bank.publish()
+    cycle = open_cycle_for(place_a, bank)
     for partner in partners:
         add_responses(cycle, partner, count=4, values=_answers)
     cycle_services.close_cycle(cycle)
@@ -170,6 +173,16 @@ def test_dashboard_links_facilitators_to_the_workshop(released, facilitator_a, m
     start = reverse("workshop_start", args=["ashford", released.pk])
     assert start in facilitator_client(facilitator_a).get(url).content.decode()
     assert start not in facilitator_client(member_a).get(url).content.decode()
+
+
+def test_projector_and_phones_show_the_banks_guidance_on_the_focus(workshop, facilitator_a):
+    page = facilitator_client(facilitator_a).get(
+        reverse("workshop_detail", args=["ashford", workshop.pk])
+    )
+    assert "What tends to help: Share the chair." in text_of(page)
+    phone = phone_join(workshop, "Sam")
+    page = phone.get(reverse("workshop_phone", args=[workshop.code]))
+    assert "What tends to help: Share the chair." in text_of(page)
 
 
 def test_projector_shows_code_and_qr_svg_without_script(workshop, facilitator_a):

@@ -127,10 +127,12 @@ class Workshop(models.Model):
     def is_past(self, step: str) -> bool:
         return STEP_ORDER.index(self.step) > STEP_ORDER.index(step)
 
-    def topics(self) -> list[str]:
-        """The focus topics' names: conditions, then statements."""
-        return [c.name for c in self.focus_conditions.all()] + [
-            s.text for s in self.focus_statements.all()
+    def topics(self) -> list[tuple[str, str]]:
+        """The focus topics: conditions, then statements, each as (name, the bank's guidance on
+        what tends to help, or "")."""
+        return [(c.name, c.guidance) for c in self.focus_conditions.all()] + [
+            (s.text, s.condition.guidance)
+            for s in self.focus_statements.select_related("condition")
         ]
 
 
