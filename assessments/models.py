@@ -52,6 +52,10 @@ class RoleLevel(models.TextChoices):
 
 # --- Question banks ---
 
+# A condition of a bank with routed statements keeps at least this many asked of everyone, so
+# every respondent can meet the half-answered rule on it and group gaps have enough to go on.
+MIN_ASKED_OF_EVERYONE = 4
+
 
 def refuse_if_published(
     model: type[BankPart],
@@ -178,6 +182,14 @@ class QuestionBank(BankPart):
     spectrum_partnership = models.CharField("wording: partnership", max_length=300)
     spectrum_weak = models.CharField("wording: weak collaboration", max_length=300)
     spectrum_strong = models.CharField("wording: strong collaboration", max_length=300)
+    target_prompt = models.CharField(
+        "where we need to be: question",
+        max_length=300,
+        blank=True,
+        help_text="A second spectrum question: which way of working the partnership needs. "
+        "Leave empty to ask only where it is now.",
+    )
+    target_help = models.CharField("where we need to be: help text", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -226,10 +238,32 @@ class QuestionBank(BankPart):
         conditions = list(self.conditions.prefetch_related("statements"))
         if not conditions:
             problems.append("The bank has no conditions.")
+        routing = any(s.routed for c in conditions for s in c.statements.all())
         for condition in conditions:
-            if not condition.statements.all():
+            statements = condition.statements.all()
+            if not statements:
                 problems.append(f"Condition “{condition.name}” has no statements.")
+            asked_of_all = sum(1 for s in statements if not s.routed)
+            # Group gaps and the type use only statements asked of everyone (DESIGN §5).
+            if routing and asked_of_all < MIN_ASKED_OF_EVERYONE:
+                problems.append(
+                    f"Condition “{condition.name}” has {asked_of_all} statements asked of "
+                    f"everyone; a bank with routed statements needs at least "
+                    f"{MIN_ASKED_OF_EVERYONE} in each condition."
+                )
+        if self.target_prompt and not self.spectrum_prompt:
+            problems.append("The “where we need to be” question needs the spectrum question too.")
         return problems
+
+    def draft_copy(self) -> QuestionBank | None:
+        """A draft already copied from this bank (a later draft version of the same name), which
+        "copy as new draft" offers instead of making a second one."""
+        return (
+            QuestionBank.objects.drafts()
+            .filter(name=self.name, version__gt=self.version)
+            .order_by("-version")
+            .first()
+        )
 
     @transaction.atomic
     def publish(self) -> None:
@@ -260,6 +294,8 @@ class QuestionBank(BankPart):
             spectrum_partnership=self.spectrum_partnership,
             spectrum_weak=self.spectrum_weak,
             spectrum_strong=self.spectrum_strong,
+            target_prompt=self.target_prompt,
+            target_help=self.target_help,
         )
         for condition in self.conditions.prefetch_related("statements"):
             new_condition = Condition.objects.create(
@@ -278,6 +314,7 @@ class QuestionBank(BankPart):
                     text=s.text,
                     help_text=s.help_text,
                     reverse_keyed=s.reverse_keyed,
+                    routed=s.routed,
                     order=s.order,
                 )
                 for s in condition.statements.all()
@@ -331,6 +368,13 @@ class Statement(BankPart):
     help_text = models.CharField(max_length=300, blank=True)
     reverse_keyed = models.BooleanField(
         default=False, help_text="Agreeing is a bad sign (the score is reversed)."
+    )
+    routed = models.BooleanField(
+        "only for people in partnership meetings",
+        default=False,
+        help_text="Asked only of people who take part in partnership meetings or decisions; "
+        "for everyone else it is not asked (not a don't know). Keep at least "
+        "4 statements in each condition asked of everyone.",
     )
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -558,6 +602,10 @@ class DraftResponse(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True)
     role_level = models.CharField(max_length=20, choices=RoleLevel.choices, blank=True)
     spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    spectrum_target = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    # Whether they take part in partnership meetings or decisions: None until asked (and never
+    # asked by a bank without routed statements).
+    in_meetings = models.BooleanField(null=True, blank=True)
     # {statement_id: 1..5 or None for don't know}; JSON keys are strings.
     answers = models.JSONField(default=dict, blank=True)
     # {condition_id: comment text}
@@ -584,6 +632,11 @@ class Response(models.Model):
     is_lead = models.BooleanField("from a lead partner")
     role_level = models.CharField(max_length=20, choices=RoleLevel.choices)
     spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    # Where they say the partnership needs to be (banks with that question; blank otherwise).
+    spectrum_target = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    # Takes part in partnership meetings or decisions, as answered at submission; None where the
+    # bank had no routed statements, so everything was asked.
+    in_meetings = models.BooleanField("takes part in partnership meetings", null=True)
     submitted_on = models.DateField()
 
     class Meta:
@@ -598,6 +651,10 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(spectrum_choice__in=[*SpectrumType.values, ""]),
                 name="response_spectrum_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(spectrum_target__in=[*SpectrumType.values, ""]),
+                name="response_spectrum_target_valid",
             ),
         ]
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.demo import load_demo_plan
-from assessments.banks import load_default_bank
+from assessments.banks import load_bank_v1, load_default_bank
 from assessments.delivery import invitation_url
 from assessments.demo import load_demo_open_cycle, load_demo_results
 from places.demo import DEMO_PASSWORD, load_demo_people
@@ -21,7 +21,8 @@ class Command(BaseCommand):
             raise CommandError("Demo accounts have a published password: refusing with DEBUG off.")
         bank, _ = load_default_bank()
         logins = load_demo_people()
-        created = load_demo_results(bank)
+        # The released history was answered on v1; the open round uses the current bank.
+        created = load_demo_results(load_bank_v1())
         if created:
             self.stdout.write(f"Created {created} demo cycles with results.")
         planned = load_demo_plan()
