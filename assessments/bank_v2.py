@@ -26,7 +26,8 @@ SPECTRUM = {
     "help": "Pick the one closest to how things really are today.",
     "choices": {
         "cooperation": (
-            "We work alongside each other, but each organisation is aiming for its own separate goals."
+            "We work alongside each other, but each organisation is aiming for its own "
+            "separate goals."
         ),
         "partnership": (
             "We have signed up to a plan or set of aims that someone else had already decided."
@@ -292,8 +293,8 @@ CONDITIONS = [
         "key": "infrastructure",
         "name": "Shared infrastructure",
         "description": (
-            "Collaboration lasts longer when it is built into how things are organised, not left to "
-            "goodwill. These questions ask about training, information, money and the way the "
+            "Collaboration lasts longer when it is built into how things are organised, not left "
+            "to goodwill. These questions ask about training, information, money and the way the "
             "partnership is run."
         ),
         "comment_prompt": (
