@@ -265,17 +265,22 @@ def submit_response(invitation: Invitation) -> bool:
         raise SubmitRefused(" ".join(problems))  # the atomic block undoes the claim
 
     partner = Partner.objects.get(pk=draft.partner_id)
+    asked = _asked_statement_ids(invitation.cycle, draft.in_meetings)
     response = Response.objects.create(
         cycle_id=invitation.cycle_id,
         partner=partner,
         **partner.group_attributes(),  # fixed now: later edits of the partner change nothing
         role_level=draft.role_level,
         spectrum_choice=draft.spectrum_choice,
+        spectrum_target=draft.spectrum_target,
+        in_meetings=draft.in_meetings,  # fixed now, like the groups above
         submitted_on=timezone.localdate(),  # the day only: no time that could match a log line
     )
+    # Only what they were asked: a routed statement not asked of them is "not asked", no answer.
     Answer.objects.bulk_create(
         Answer(response=response, statement_id=int(statement_id), value=value)
         for statement_id, value in draft.answers.items()
+        if int(statement_id) in asked
     )
     Comment.objects.bulk_create(
         Comment(cycle_id=invitation.cycle_id, condition_id=int(condition_id), text=text)
@@ -295,13 +300,28 @@ def draft_problems(draft: DraftResponse | None, cycle: Cycle) -> list[str]:
         problems.append("Please confirm your organisation and your role.")
     elif not cycle.place.partners.filter(pk=draft.partner_id).exists():
         problems.append("Please choose one of this place's partner organisations.")
-    statement_ids = set(Statement.objects.for_bank(cycle.bank).values_list("pk", flat=True))
+    routed = dict(Statement.objects.for_bank(cycle.bank).values_list("pk", "routed"))
+    if any(routed.values()) and draft.in_meetings is None:
+        problems.append("Please say whether you take part in the partnership's meetings.")
     answered = {int(k) for k in draft.answers}
-    if answered - statement_ids:
+    if answered - set(routed):
         problems.append("Some answers do not belong to this health check.")
-    missing = len(statement_ids - answered)
+    asked = {
+        pk for pk, is_routed in routed.items() if not (is_routed and draft.in_meetings is False)
+    }
+    missing = len(asked - answered)
     if missing:
         problems.append(f"{missing} statement{'s' if missing != 1 else ''} still need an answer.")
     if not draft.spectrum_choice:
         problems.append("Please choose how partners work together.")
+    if cycle.bank.target_prompt and not draft.spectrum_target:
+        problems.append("Please choose how partners need to work together.")
     return problems
+
+
+def _asked_statement_ids(cycle: Cycle, in_meetings: bool | None) -> set[int]:
+    """The cycle's statements a respondent was asked: routed ones only if in meetings."""
+    statements = Statement.objects.for_bank(cycle.bank)
+    if in_meetings is False:
+        statements = statements.filter(routed=False)
+    return set(statements.values_list("pk", flat=True))

@@ -109,6 +109,23 @@ def make_bank(
     return bank
 
 
+def make_routed_bank(
+    condition_keys=("c0", "leadership"), n_everyone: int = 4, n_routed: int = 2, publish=True
+) -> QuestionBank:
+    """A bank with routed statements (asked only of people in partnership meetings) after
+    `n_everyone` statements asked of everyone in each condition, and "where we need to be"."""
+    bank = QuestionBankFactory(target_prompt="Which do we need?")
+    for c, key in enumerate(condition_keys):
+        condition = ConditionFactory(bank=bank, key=key, name=f"Condition {key}", order=c)
+        for s in range(n_everyone + n_routed):
+            StatementFactory(
+                condition=condition, key=f"{key}_s{s}", order=s, routed=s >= n_everyone
+            )
+    if publish:
+        bank.publish()
+    return bank
+
+
 class CycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cycle
@@ -148,14 +165,19 @@ def add_responses(
     values=4,
     role_level: str = RoleLevel.MANAGER,
     spectrum: str = SpectrumType.STRONG,
+    in_meetings: bool | None = None,
+    target: str = "",
 ) -> list[Response]:
     """`count` submitted responses from `partner`, each answering every statement of the bank.
 
     `values` is one answer for every statement (1–5, or None for don't know), a mapping
     {statement key: answer} (statements not in it get NO_ANSWER), or a callable
-    (statement, i) -> answer, where i counts the responses made by this call.
+    (statement, i) -> answer, where i counts the responses made by this call. With
+    `in_meetings=False`, routed statements are not asked, so they get no answer.
     """
     statements = list(Statement.objects.for_bank(cycle.bank))
+    if in_meetings is False:
+        statements = [s for s in statements if not s.routed]
     responses = Response.objects.bulk_create(
         Response(
             cycle=cycle,
@@ -163,6 +185,8 @@ def add_responses(
             **partner.group_attributes(),
             role_level=role_level,
             spectrum_choice=spectrum,
+            spectrum_target=target,
+            in_meetings=in_meetings,
             submitted_on=dt.date.today(),
         )
         for _ in range(count)

@@ -59,9 +59,30 @@ class AboutYouForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, place, **kwargs):
+    in_meetings = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda choice: choice == "yes",
+        widget=forms.RadioSelect,
+        label="Do you take part in the partnership's meetings or in its decisions?",
+        help_text=(
+            "For example, a partnership board, a steering group or a planning group. If you "
+            "answer no, you will not be asked about how those meetings and decisions work."
+        ),
+        error_messages={
+            "required": "Please say whether you take part in the partnership's meetings.",
+            "invalid_choice": "Please answer yes or no.",
+        },
+    )
+
+    def __init__(self, *args, place, asks_meetings: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = place.partners.order_by("name")
+        if not asks_meetings:
+            del self.fields["in_meetings"]
+
+    @staticmethod
+    def meetings_initial(in_meetings: bool | None) -> str:
+        return {True: "yes", False: "no"}.get(in_meetings, "")
 
 
 class ConditionPageForm(forms.Form):
@@ -152,6 +173,15 @@ class SpectrumForm(forms.Form):
         },
     )
 
+    # "Where we need to be": asked when the bank has the question.
+    spectrum_target = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose the description closest to how partners need to work.",
+            "invalid_choice": "That is not one of the descriptions. Please choose again.",
+        },
+    )
+
     def __init__(self, *args, bank: QuestionBank, require_all: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["spectrum_choice"]
@@ -159,11 +189,24 @@ class SpectrumForm(forms.Form):
         field.label = bank.spectrum_prompt
         field.help_text = bank.spectrum_help
         field.required = require_all
+        if bank.target_prompt:
+            target = self.fields["spectrum_target"]
+            target.choices = bank.spectrum_choices()
+            target.label = bank.target_prompt
+            target.help_text = bank.target_help
+            target.required = require_all
+        else:
+            del self.fields["spectrum_target"]
 
     @classmethod
     def saved(cls, draft: DraftResponse, bank: QuestionBank) -> SpectrumForm:
-        return cls(initial={"spectrum_choice": draft.spectrum_choice}, bank=bank)
+        initial = {
+            "spectrum_choice": draft.spectrum_choice,
+            "spectrum_target": draft.spectrum_target,
+        }
+        return cls(initial=initial, bank=bank)
 
     def save_to(self, draft: DraftResponse) -> None:
-        if self.cleaned_data["spectrum_choice"]:
-            draft.spectrum_choice = self.cleaned_data["spectrum_choice"]
+        for name in ("spectrum_choice", "spectrum_target"):
+            if self.cleaned_data.get(name):
+                setattr(draft, name, self.cleaned_data[name])

@@ -93,8 +93,24 @@ class Questionnaire:
         conditions = self.conditions
         return conditions[number - 1] if number <= len(conditions) else None
 
-    def statements_for(self, condition: Condition) -> list[Statement]:
-        return list(self._pages.get(condition, []))
+    @property
+    def asks_meetings(self) -> bool:
+        """Whether the About-you page asks about partnership meetings: the bank routes some
+        statements to the people who take part in them."""
+        return any(s.routed for statements in self._pages.values() for s in statements)
+
+    def statements_for(
+        self, condition: Condition, in_meetings: bool | None = None
+    ) -> list[Statement]:
+        """The condition's statements this respondent is asked: routed ones only of people in
+        partnership meetings (None: not asked yet, or a bank without routing: all)."""
+        return [
+            s for s in self._pages.get(condition, []) if not (s.routed and in_meetings is False)
+        ]
+
+    def routed_ids(self) -> set[str]:
+        """The routed statements' ids, as the draft keys its answers."""
+        return {str(s.pk) for page in self._pages.values() for s in page if s.routed}
 
     def url_for_step(self, token: str, step: int) -> str:
         if step <= 0:
@@ -105,9 +121,9 @@ class Questionnaire:
 
     def review(self, draft: DraftResponse, token: str) -> list[ReviewSection]:
         sections = []
-        for number, (condition, statements) in enumerate(self._pages.items(), start=1):
+        for number, condition in enumerate(self._pages, start=1):
             items = []
-            for statement in statements:
+            for statement in self.statements_for(condition, draft.in_meetings):
                 key = str(statement.pk)
                 answer = _LABELS[draft.answers[key]] if key in draft.answers else None
                 items.append(ReviewItem(statement.text, answer))
@@ -119,12 +135,15 @@ class Questionnaire:
                     comment=draft.comments.get(str(condition.pk), ""),
                 )
             )
-        spectrum = dict(self.bank.spectrum_choices()).get(draft.spectrum_choice)
+        wording = dict(self.bank.spectrum_choices())
+        items = [ReviewItem(self.bank.spectrum_prompt, wording.get(draft.spectrum_choice))]
+        if self.bank.target_prompt:
+            items.append(ReviewItem(self.bank.target_prompt, wording.get(draft.spectrum_target)))
         sections.append(
             ReviewSection(
                 title="How partners work together",
                 edit_url=self.url_for_step(token, self.page_count),
-                items=[ReviewItem(self.bank.spectrum_prompt, spectrum)],
+                items=items,
             )
         )
         return sections

@@ -115,20 +115,25 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
     questionnaire = Questionnaire(invitation.cycle.bank)
     place = invitation.cycle.place
     refusal = invitation.refusal()
+    asks = questionnaire.asks_meetings
     if request.method == "POST":
-        form = AboutYouForm(request.POST, place=place)
+        form = AboutYouForm(request.POST, place=place, asks_meetings=asks)
         if refusal:
             # Shown back with what was chosen and why nothing was saved.
             form.is_valid()
             context = _context(invitation, questionnaire, token, form=form, refusal=refusal)
             return _render(request, "about", context, status=403)
         if form.is_valid():
+            in_meetings = form.cleaned_data.get("in_meetings") if asks else None
             draft, _ = DraftResponse.objects.get_or_create(invitation=invitation)
-            draft.partner = form.cleaned_data["partner"]
-            draft.role_level = form.cleaned_data["role_level"]
-            draft.step = max(draft.step, 1)
-            # Only these fields: a page saved meanwhile in another tab keeps its answers.
-            draft.save(update_fields=["partner", "role_level", "step", "updated_at"])
+            to_discard = _routed_answers_to_discard(draft, questionnaire, in_meetings)
+            if to_discard and request.POST.get("discard") != "yes":
+                # Nothing is thrown away unasked: say what would go, and let them choose.
+                context = _context(
+                    invitation, questionnaire, token, form=form, discard_count=len(to_discard)
+                )
+                return _render(request, "about", context)
+            save_about(draft, form.cleaned_data, in_meetings, to_discard)
             return redirect(questionnaire.url_for_step(token, 1))
     else:
         if refusal:
@@ -137,8 +142,33 @@ def respond_about(request: HttpRequest, token: str) -> HttpResponse:
         initial = {"partner": invitation.partner_id, "role_level": ""}
         if draft and draft.partner_id:
             initial = {"partner": draft.partner_id, "role_level": draft.role_level}
-        form = AboutYouForm(initial=initial, place=place)
+        if draft is not None:
+            initial["in_meetings"] = AboutYouForm.meetings_initial(draft.in_meetings)
+        form = AboutYouForm(initial=initial, place=place, asks_meetings=asks)
     return _render(request, "about", _context(invitation, questionnaire, token, form=form))
+
+
+def _routed_answers_to_discard(
+    draft: DraftResponse, questionnaire: Questionnaire, in_meetings: bool | None
+) -> set[str]:
+    """Saved answers to routed statements that a "no" to the meetings question would discard."""
+    if in_meetings is not False:
+        return set()
+    return set(draft.answers) & questionnaire.routed_ids()
+
+
+@transaction.atomic
+def save_about(draft: DraftResponse, cleaned: dict, in_meetings, to_discard: set[str]) -> None:
+    """Store the About-you answers; drop the routed answers the respondent agreed to discard."""
+    # Re-read under a row lock: a page saved meanwhile in another tab keeps its answers.
+    draft = DraftResponse.objects.select_for_update().get(pk=draft.pk)
+    draft.partner = cleaned["partner"]
+    draft.role_level = cleaned["role_level"]
+    draft.in_meetings = in_meetings
+    for key in to_discard:
+        draft.answers.pop(key, None)
+    draft.step = max(draft.step, 1)
+    draft.save()
 
 
 @respondent_view
@@ -171,7 +201,9 @@ def respond_page(request: HttpRequest, token: str, number: int) -> HttpResponse:
     action = request.POST.get("action", "next")
     if action not in PAGE_ACTIONS:
         action = "next"  # an unknown button value is treated as the main button
-    form = _page_form(questionnaire, condition, data=request.POST, require_all=action == "next")
+    form = _page_form(
+        questionnaire, condition, data=request.POST, draft=draft, require_all=action == "next"
+    )
     if refusal:
         # Shown back with what was typed and why nothing was saved.
         form.is_valid()
@@ -202,7 +234,7 @@ def _page_form(
         if data is None:
             return SpectrumForm.saved(draft, questionnaire.bank)
         return SpectrumForm(data, bank=questionnaire.bank, require_all=require_all)
-    statements = questionnaire.statements_for(condition)
+    statements = questionnaire.statements_for(condition, draft.in_meetings if draft else None)
     if data is None:
         return ConditionPageForm.saved(draft, condition, statements)
     return ConditionPageForm(
