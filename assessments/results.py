@@ -107,13 +107,18 @@ def statement_score_expression() -> Case:
     )
 
 
-def _answers(cycle: Cycle, statement_ids: list[int]):
-    # Only answers to the cycle's own bank count, whatever a tampered request once stored.
+def _answers(cycle: Cycle, statement_ids: list[int], routed_ids: list[int]):
+    # Only answers to the cycle's own bank count, whatever a tampered request once stored; and
+    # a routed statement was not asked of people outside partnership meetings (DESIGN §5), so
+    # an answer of theirs to it (which submitting never stores) would count for nothing.
     # The bank's statements are given by id rather than joined through condition and bank: with
     # the join, PostgreSQL can misjudge how many statements a bank has (its small tables are
     # rarely analysed) and walk every cycle's answers by statement instead of this cycle's by
     # response, which makes closing a cycle cost more the more answers there are anywhere.
-    return Answer.objects.filter(response__cycle=cycle, statement_id__in=statement_ids).order_by()
+    answers = Answer.objects.filter(response__cycle=cycle, statement_id__in=statement_ids)
+    if routed_ids:
+        answers = answers.exclude(statement_id__in=routed_ids, response__in_meetings=False)
+    return answers.order_by()
 
 
 @dataclass(frozen=True)
@@ -133,13 +138,25 @@ class _Inputs:
     conditions: list[dict]
     statements: list[dict]
     respondents: dict[Any, Respondent]
+    in_meetings: dict[Any, bool | None]  # {response id: the meetings answer}
     per_respondent: dict[int, dict[Any, _Tally]]  # {condition id: {response id: tally}}
+    # The same over the statements asked of everyone only (group gaps and the type use these).
+    everyone_per_respondent: dict[int, dict[Any, _Tally]]
     # {statement id: {partner id: (sum, scored, answered)}}
     per_statement_partner: dict[int, dict[int, tuple[int, int, int]]]
     # {statement id: {value: count}}
     distributions: dict[int, dict[int, int]]
     spectrum_counts: dict[str, int]
+    target_counts: dict[str, int]
     partners: list[dict]
+
+
+def _add(a: _Tally | None, b: _Tally) -> _Tally:
+    if a is None:
+        return b
+    return _Tally(
+        *(x + y for x, y in zip(dataclasses.astuple(a), dataclasses.astuple(b), strict=True))
+    )
 
 
 def _leaning(low: tuple[int, ...], high: tuple[int, ...]) -> Q:
@@ -153,29 +170,36 @@ def _load(cycle: Cycle) -> _Inputs:
     """Every query the snapshot needs: a fixed number, whatever the number of answers."""
     conditions = list(
         Condition.objects.filter(bank_id=cycle.bank_id)
-        .annotate(statement_count=Count("statements"))
+        .annotate(
+            statement_count=Count("statements"),
+            everyone_count=Count("statements", filter=Q(statements__routed=False)),
+        )
         .order_by("order", "pk")
-        .values("pk", "key", "name", "order", "statement_count")
+        .values("pk", "key", "name", "order", "statement_count", "everyone_count")
     )
     statements = list(
         Statement.objects.filter(condition__bank_id=cycle.bank_id)
         .order_by("condition__order", "order", "pk")
-        .values("pk", "key", "text", "reverse_keyed", "condition_id")
+        .values("pk", "key", "text", "reverse_keyed", "routed", "condition_id")
     )
     # The groups fixed at submission, never the partners' current ones (DESIGN §6).
-    respondents = {
-        row[0]: Respondent(*row[1:])
-        for row in Response.objects.filter(cycle=cycle)
+    respondents, in_meetings = {}, {}
+    for row in (
+        Response.objects.filter(cycle=cycle)
         .order_by()
-        .values_list("pk", "partner_id", "sector", "size", "is_lead", "role_level")
-    }
+        .values_list("pk", "partner_id", "sector", "size", "is_lead", "role_level", "in_meetings")
+    ):
+        respondents[row[0]] = Respondent(*row[1:6])
+        in_meetings[row[0]] = row[6]
 
     statement_ids = [statement["pk"] for statement in statements]
+    routed_ids = [statement["pk"] for statement in statements if statement["routed"]]
     score = statement_score_expression()
     per_respondent: dict[int, dict[Any, _Tally]] = defaultdict(dict)
+    everyone_per_respondent: dict[int, dict[Any, _Tally]] = defaultdict(dict)
     for row in (
-        _answers(cycle, statement_ids)
-        .values("response_id", "statement__condition_id")
+        _answers(cycle, statement_ids, routed_ids)
+        .values("response_id", "statement__condition_id", "statement__routed")
         .annotate(
             total=Sum(score),
             scored=Count("value"),
@@ -185,7 +209,7 @@ def _load(cycle: Cycle) -> _Inputs:
             favourable=Count("pk", filter=_leaning((4, 5), (1, 2))),
         )
     ):
-        per_respondent[row["statement__condition_id"]][row["response_id"]] = _Tally(
+        tally = _Tally(
             row["total"] or 0,
             row["scored"],
             row["dont_know"],
@@ -193,10 +217,15 @@ def _load(cycle: Cycle) -> _Inputs:
             row["neutral"],
             row["favourable"],
         )
+        condition_id, response_id = row["statement__condition_id"], row["response_id"]
+        mine = per_respondent[condition_id]
+        mine[response_id] = _add(mine.get(response_id), tally)
+        if not row["statement__routed"]:
+            everyone_per_respondent[condition_id][response_id] = tally
 
     per_statement_partner: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
     for row in (
-        _answers(cycle, statement_ids)
+        _answers(cycle, statement_ids, routed_ids)
         .values("statement_id", "response__partner_id")
         .annotate(total=Sum(score), scored=Count("value"), answered=Count("pk"))
     ):
@@ -208,7 +237,7 @@ def _load(cycle: Cycle) -> _Inputs:
 
     distributions: dict[int, dict[int, int]] = defaultdict(dict)
     for row in (
-        _answers(cycle, statement_ids)
+        _answers(cycle, statement_ids, routed_ids)
         .filter(value__isnull=False)
         .values("statement_id", "value")
         .annotate(count=Count("pk"))
@@ -222,6 +251,13 @@ def _load(cycle: Cycle) -> _Inputs:
         .values_list("spectrum_choice")
         .annotate(count=Count("pk"))
     )
+    target_counts = dict(
+        Response.objects.filter(cycle=cycle)
+        .exclude(spectrum_target="")
+        .order_by()
+        .values_list("spectrum_target")
+        .annotate(count=Count("pk"))
+    )
     partners = list(
         Partner.objects.filter(place_id=cycle.place_id).values("name", "sector", "is_lead")
     )
@@ -229,10 +265,13 @@ def _load(cycle: Cycle) -> _Inputs:
         conditions=conditions,
         statements=statements,
         respondents=respondents,
+        in_meetings=in_meetings,
         per_respondent=per_respondent,
+        everyone_per_respondent=everyone_per_respondent,
         per_statement_partner=per_statement_partner,
         distributions=distributions,
         spectrum_counts=spectrum_counts,
+        target_counts=target_counts,
         partners=partners,
     )
 
@@ -520,13 +559,15 @@ def compute(cycle: Cycle) -> tuple[snap.Snapshot, int]:
     rows: dict[str, list[snap.BreakdownRow]] = {dimension: [] for dimension in dimensions}
     overall_by_respondent: dict[Any, list[float]] = defaultdict(list)
     group_gaps: dict[str, snap.GroupGap] = {}
+    type_leadership: snap.Figure | None = None
     for condition in inputs.conditions:
         tallies = inputs.per_respondent.get(condition["pk"], {})
+        n_everyone = condition["everyone_count"]
+        n_routed = condition["statement_count"] - n_everyone
         scores = {}
         for pk, tally in tallies.items():
-            score = scoring.respondent_condition_score(
-                tally.total, tally.scored, condition["statement_count"]
-            )
+            asked = scoring.statements_asked(n_everyone, n_routed, inputs.in_meetings[pk])
+            score = scoring.respondent_condition_score(tally.total, tally.scored, asked)
             if score is not None:
                 scores[pk] = score
                 overall_by_respondent[pk].append(score)
@@ -584,6 +625,10 @@ def compute(cycle: Cycle) -> tuple[snap.Snapshot, int]:
             )
         if condition["key"] == scoring.LEADERSHIP_KEY:
             pairs = {"lead": ("lead", "other"), **LENS_GAP_GROUPS}
+            if n_routed:
+                # Group gaps and the type use the statements asked of everyone (DESIGN §5).
+                figures = _everyone_figures(inputs, condition, pairs, dimensions, k)
+            type_leadership = figures.get(ALL)
             for dimension, (first, second) in pairs.items():
                 gap = _gap(figures.get((dimension, first)), figures.get((dimension, second)))
                 if gap is not None:
@@ -609,17 +654,18 @@ def compute(cycle: Cycle) -> tuple[snap.Snapshot, int]:
     statements = _statements(inputs, k, previous_data)
     spectrum = _spectrum(inputs.spectrum_counts, k)
     mode = scoring.spectrum_mode(inputs.spectrum_counts, k)
-    leadership = next((c for c in conditions if c.key == scoring.LEADERSHIP_KEY), None)
     lead_gap = group_gaps.pop("lead", None)
+    routing = any(statement["routed"] for statement in inputs.statements)
     collaboration = scoring.collaboration_type(
         lead_gap=lead_gap.points if lead_gap else None,
         mode=mode,
-        leadership_score=leadership.place.score if leadership and leadership.place else None,
-        leadership_agreement=(
-            leadership.place.agreement if leadership and leadership.place else None
-        ),
+        leadership_score=type_leadership.score if type_leadership else None,
+        leadership_agreement=type_leadership.agreement if type_leadership else None,
         lens_gaps={lens: gap.points for lens, gap in group_gaps.items()},
     )
+    reasons = list(collaboration.reasons)
+    if routing:
+        reasons.append(ROUTING_NOTE)
     lead_partners = sorted(p["name"] for p in inputs.partners if p["is_lead"])
     breakdowns = [
         snap.Breakdown(
@@ -649,15 +695,54 @@ def compute(cycle: Cycle) -> tuple[snap.Snapshot, int]:
         spectrum=spectrum,
         mode=mode,
         collaboration_type=snap.CollaborationType(
-            key=collaboration.key, label=collaboration.label, reasons=list(collaboration.reasons)
+            key=collaboration.key, label=collaboration.label, reasons=reasons
         ),
         statements=statements,
         highlights=_highlights(statements),
         prompts=[],
         comments=_comments(cycle) if enough else [],
         benchmark_window=snap.Window(start=start.isoformat(), end=end.isoformat()),
+        target_spectrum=_spectrum(inputs.target_counts, k),
+        target_mode=scoring.spectrum_mode(inputs.target_counts, k),
+        previous_bank=(
+            snap.BankRef(
+                id=previous.cycle.bank_id,
+                name=previous_data.bank.name,
+                version=previous_data.bank.version,
+            )
+            if previous
+            else None
+        ),
+        routing=routing,
     )
     return dataclasses.replace(result, prompts=conversation_prompts(result)), len(respondents)
+
+
+ROUTING_NOTE = (
+    "Some statements were asked only of people who take part in partnership meetings or "
+    "decisions; the figures behind this label use only the statements asked of everyone."
+)
+
+
+def _everyone_figures(
+    inputs: _Inputs, condition: dict, pairs: Mapping, dimensions: list[str], k: int
+) -> dict:
+    """The whole place's and the gap groups' figures on a condition, over the statements asked
+    of everyone only; the groups are decided by the same rules and audit as any (§6)."""
+    tallies = inputs.everyone_per_respondent.get(condition["pk"], {})
+    scores = {}
+    for pk, tally in tallies.items():
+        score = scoring.respondent_condition_score(
+            tally.total, tally.scored, condition["everyone_count"]
+        )
+        if score is not None:
+            scores[pk] = score
+    respondents = inputs.respondents
+    gap_dimensions = [d for d in dimensions if d in pairs]
+    groups = shown_groups({pk: respondents[pk] for pk in scores}, gap_dimensions, k)
+    return {
+        name: _figure(members, scores, respondents, tallies) for name, members in groups.items()
+    }
 
 
 def _condition_dont_know(
@@ -689,6 +774,8 @@ def _statements(
     inputs: _Inputs, k: int, previous: snap.Snapshot | None
 ) -> list[snap.StatementResult]:
     condition_of = {c["pk"]: c for c in inputs.conditions}
+    # The people a routed statement went to: everyone who said they take part in meetings.
+    n_in_meetings = sum(1 for answer in inputs.in_meetings.values() if answer is not False)
     results = []
     for order, statement in enumerate(inputs.statements):
         by_partner = inputs.per_statement_partner.get(statement["pk"], {})
@@ -734,6 +821,12 @@ def _statements(
                 # Statements trend only where key and wording are unchanged (DESIGN §5).
                 trend=_trend(
                     mean, before.mean if before and before.text == statement["text"] else None
+                ),
+                routed=statement["routed"],
+                n_asked=(
+                    n_in_meetings
+                    if statement["routed"] and suppression.is_shown(n_in_meetings, k)
+                    else None
                 ),
             )
         )

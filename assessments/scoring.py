@@ -88,11 +88,25 @@ def statement_score(value: int, reverse_keyed: bool) -> float:
     return float((5 - value) * 25 if reverse_keyed else (value - 1) * 25)
 
 
+def statements_asked(n_everyone: int, n_routed: int, in_meetings: bool | None) -> int:
+    """How many of a condition's statements a respondent was asked.
+
+    Routed statements (bank v2 on) are asked only of people who take part in partnership
+    meetings or decisions. For everyone else they are *not asked*: not a don't-know, and not in
+    the half-answered rule's denominator. `in_meetings` None means the question was never put
+    (a bank without routing), so everything was asked.
+    """
+    return n_everyone + (0 if in_meetings is False else n_routed)
+
+
 def respondent_condition_score(scored_sum: float, n_scored: int, n_statements: int) -> float | None:
     """A respondent's mean on one condition, or None if they scored fewer than half of it.
 
     A mean over one or two statements of a six-statement condition says more about those
     statements than about the condition, so such a respondent is left out of that condition.
+    `n_statements` counts the statements this respondent was asked (`statements_asked`): a
+    routed statement they were not asked is no answer missing, and answers to it are never
+    passed here.
     """
     if n_scored <= 0 or n_scored < MIN_ANSWERED_SHARE * n_statements:
         return None
@@ -177,7 +191,10 @@ def lead_gap(lead_score: float | None, other_score: float | None) -> float | Non
     """Lead partners' score minus the other partners' score.
 
     Callers pass None for a group too small to show (§6), so no gap is ever worked out from a
-    figure that is itself hidden.
+    figure that is itself hidden. With routed statements, the scores passed are over the
+    statements asked of everyone only: otherwise a gap would partly measure who goes to
+    meetings (lead partners mostly do) rather than how each group sees the partnership. The
+    lens gaps and the collaboration type's leadership score are worked out the same way.
     """
     if lead_score is None or other_score is None:
         return None

@@ -93,6 +93,8 @@ def _rewrite_submissions(cycle: Cycle) -> None:
         "is_lead",
         "role_level",
         "spectrum_choice",
+        "spectrum_target",
+        "in_meetings",
         "submitted_on",
     ]
     responses = list(Response.objects.filter(cycle=cycle).values("id", *fields))

@@ -171,6 +171,10 @@ class StatementResult:
     n_answered: int | None
     dont_know_rate: float | None
     trend: Trend | None
+    # Routed: asked only of people in partnership meetings or decisions (bank v2 on), and how
+    # many people it went to (None: fewer than k, or not routed). Shown as a band k wide.
+    routed: bool = False
+    n_asked: int | None = None
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,13 @@ class Snapshot:
     comments: list[CommentResult]
     benchmark_window: Window
     missing: list[str] = field(default_factory=list)  # PART_* this round's results lack
+    # "Where we need to be" (banks with the second spectrum question), as `spectrum` and `mode`.
+    target_spectrum: Spectrum | None = None
+    target_mode: str | None = None
+    # The bank of `previous_cycle`, to say when the bank changed between the two rounds.
+    previous_bank: BankRef | None = None
+    # The bank routes statements: group gaps and the type use statements asked of everyone.
+    routing: bool = False
 
     def condition(self, key: str) -> ConditionResult | None:
         return next((c for c in self.conditions if c.key == key), None)
@@ -306,7 +317,9 @@ def _build(kind: Any, value: Any, where: str) -> Any:
         built = {}
         for name, spec in fields.items():
             if name not in value:
-                if spec.default_factory is not dataclasses.MISSING:
+                # Fields added later with a default (an older snapshot lacks them).
+                has_default = spec.default is not dataclasses.MISSING
+                if has_default or spec.default_factory is not dataclasses.MISSING:
                     continue
                 raise SnapshotSchemaError(f"{where}.{name} is missing.")
             built[name] = _build(hints[name], value[name], f"{where}.{name}")
