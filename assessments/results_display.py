@@ -297,6 +297,9 @@ def dashboard(
         ),
         "spectrum": spectrum_rows,
         "spectrum_n": spectrum.n if spectrum else None,
+        "needed": _needed_view(result, count),
+        "bank_change": _bank_change(result),
+        "routed": _routed_view(result, count),
         "collaboration_type": result.collaboration_type,
         "strongest": listed("strongest"),
         "weakest": listed("weakest"),
@@ -408,6 +411,113 @@ def public_summary(result: snap.Snapshot) -> dict:
         "headline": headline(result, whole_place_only=True),
         "band_meanings": [(BAND_LABELS[key], text) for key, text in BAND_MEANINGS.items()],
     }
+
+
+def _bank_change(result: snap.Snapshot) -> str:
+    """A sentence when this round used another question bank than the round it is compared with."""
+    before, now = result.previous_bank, result.bank
+    if before is None or result.previous_cycle is None or before.id == now.id:
+        return ""
+    return (
+        f"The question bank changed between {result.previous_cycle.name} ({before.name}, version "
+        f"{before.version}) and this round ({now.name}, version {now.version}). Each condition is "
+        "compared with the same condition last time; a statement is compared only where its "
+        "wording is unchanged, so some statements show no change."
+    )
+
+
+def _routed_view(result: snap.Snapshot, count: Callable[[int | None], str]) -> list[dict]:
+    """Each routed statement, and how many people it went to (a band, §6), or that too few did."""
+    return [
+        {
+            "text": statement.text,
+            "condition_name": statement.condition_name,
+            "went_to": (
+                f"{count(statement.n_asked)} people"
+                if statement.n_asked is not None
+                else f"fewer than {result.k} people"
+            ),
+        }
+        for statement in result.statements
+        if statement.routed
+    ]
+
+
+def _needed_view(result: snap.Snapshot, count: Callable[[int | None], str]) -> dict | None:
+    """Where people say the partnership is, beside where they say it needs to be: each type's
+    share in both (blank where a share is hidden), the change between them, and the two modes."""
+    now, needed = result.spectrum, result.target_spectrum
+    if needed is None:
+        return None
+    rows = []
+    for key in scoring.SPECTRUM_ORDER:
+        here, there = _share(now, key), _share(needed, key)
+        if not here and not there:
+            continue  # nobody chose it, or it is hidden in both
+        gap = None
+        if here is not None and there is not None:
+            # The difference of the two shares as shown, so the words agree with the table.
+            gap = int(percent(there)) - int(percent(here))
+        chosen = next((c for c in needed.categories if c.key == key), None)
+        rows.append(
+            {
+                "label": SPECTRUM_LABELS[key],
+                "now": f"{percent(here)}%" if here is not None else "Not shown",
+                "needed": f"{percent(there)}%" if there is not None else "Not shown",
+                "needed_n": count(chosen.n) if chosen else "",
+                "gap": "" if gap is None else f"{gap:+d} points" if gap else "no change",
+            }
+        )
+    if needed.other:
+        rows.append(
+            {
+                "label": "Other answers (each chosen by too few people to show alone)",
+                "now": f"{percent(now.other.share)}%" if now and now.other else "Not shown",
+                "needed": f"{percent(needed.other.share)}%",
+                "needed_n": count(needed.other.n),
+                "gap": "",
+            }
+        )
+    mode_now, mode_needed = result.mode, result.target_mode
+    if mode_now and mode_needed and mode_now != mode_needed:
+        summary = (
+            f"Most often, people said partners work {SPECTRUM_PHRASES[mode_now]}, and that they "
+            f"need to work {SPECTRUM_PHRASES[mode_needed]}: a gap the partnership could talk about."
+        )
+    elif mode_now and mode_needed:
+        summary = (
+            f"Most often, people said partners work {SPECTRUM_PHRASES[mode_now]}, and that this "
+            "is also how they need to work."
+        )
+    elif mode_needed:
+        summary = f"Most often, people said partners need to work {SPECTRUM_PHRASES[mode_needed]}."
+    else:
+        summary = "No description was chosen by enough people to say what most people think."
+    return {"rows": rows, "n": needed.n, "summary": summary}
+
+
+def _share(spectrum: snap.Spectrum | None, key: str) -> float | None:
+    """A type's share as shown; 0 when nobody chose it; None when hidden (folded into "other")."""
+    if spectrum is None:
+        return None
+    found = next((c for c in spectrum.categories if c.key == key), None)
+    if found is not None:
+        return found.share
+    return None if spectrum.other else 0.0
+
+
+SPECTRUM_LABELS = {
+    "cooperation": "Alongside each other (co-operation)",
+    "partnership": "Signed up to a set agenda (partnership)",
+    "weak": "On one organisation's boat (weak collaboration)",
+    "strong": "All at the helm (strong collaboration)",
+}
+SPECTRUM_PHRASES = {
+    "cooperation": "alongside each other towards their own goals (co-operation)",
+    "partnership": "to an agenda someone else set (partnership)",
+    "weak": "on one organisation's boat (weak collaboration)",
+    "strong": "all at the helm together (strong collaboration)",
+}
 
 
 def _lead_gap_text(gap: float) -> str:
