@@ -625,12 +625,22 @@ def compute(cycle: Cycle) -> tuple[snap.Snapshot, int]:
             )
         if condition["key"] == scoring.LEADERSHIP_KEY:
             pairs = {"lead": ("lead", "other"), **LENS_GAP_GROUPS}
+            gap_figures = figures
             if n_routed:
-                # Group gaps and the type use the statements asked of everyone (DESIGN §5).
-                figures = _everyone_figures(inputs, condition, pairs, dimensions, k)
-            type_leadership = figures.get(ALL)
+                # Group gaps and the type use the statements asked of everyone (DESIGN §5). A
+                # gap is shown only where the heatmap shows both groups too, so no group is
+                # named by a gap that the rules hid from the heatmap.
+                everyone = _everyone_figures(inputs, condition, pairs, dimensions, k)
+                gap_figures = {
+                    name: figure
+                    for name, figure in everyone.items()
+                    if name == ALL or name in figures
+                }
+            type_leadership = gap_figures.get(ALL)
             for dimension, (first, second) in pairs.items():
-                gap = _gap(figures.get((dimension, first)), figures.get((dimension, second)))
+                gap = _gap(
+                    gap_figures.get((dimension, first)), gap_figures.get((dimension, second))
+                )
                 if gap is not None:
                     group_gaps[dimension] = gap
 

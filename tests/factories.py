@@ -225,10 +225,12 @@ def make_keyed_bank(
     n_statements: int = 3,
     reverse_keyed=(),
     publish: bool = True,
+    routed=(),
     **bank_kwargs,
 ) -> QuestionBank:
     """A bank whose conditions have the given keys (e.g. "leadership"), with statements keyed
-    "<condition key>_s<i>"; statement keys listed in `reverse_keyed` are reverse-keyed."""
+    "<condition key>_s<i>"; statement keys listed in `reverse_keyed` are reverse-keyed, those in
+    `routed` asked only of people in partnership meetings."""
     bank = QuestionBankFactory(**bank_kwargs)
     for c, key in enumerate(condition_keys):
         condition = ConditionFactory(bank=bank, key=key, name=f"Condition {key}", order=c)
@@ -239,6 +241,7 @@ def make_keyed_bank(
                 key=statement_key,
                 order=s,
                 reverse_keyed=statement_key in reverse_keyed,
+                routed=statement_key in routed,
             )
     if publish:
         bank.publish()

@@ -139,3 +139,73 @@ def test_the_views_are_shown_in_the_demo():
     for view, target in TARGETS.items():
         assert eligible[view] >= 5, view
         assert shown[view] / eligible[view] >= target, (view, shown[view], eligible[view])
+
+
+# --- Routed statements (issue 20): the gaps use the statements asked of everyone ---------------
+
+GAP_DIMENSIONS = ("lead", "role_lens", "size_lens")
+
+
+def routed_round(seed: int) -> tuple[dict[int, Respondent], set[int]]:
+    """A realistic round on a bank with routed statements: who takes part in meetings (leads
+    and managers mostly), and the respondents with a score over the statements asked of
+    everyone (a few leave too many of those as "don't know")."""
+    rng = random.Random(f"routed-{seed}")
+    respondents = realistic_round(seed)
+    in_meetings = {
+        i
+        for i, r in respondents.items()
+        if rng.random() < (0.8 if r.is_lead or r.role_level in LEAD_AND_MANAGE else 0.2)
+    }
+    everyone_scored = {i for i in respondents if rng.random() > 0.05}
+    return {i: respondents[i] for i in everyone_scored}, in_meetings
+
+
+def gap_groups(full: dict[int, Respondent], everyone: dict[int, Respondent]) -> dict:
+    """As results.compute: the gap groups over the statements asked of everyone, decided by the
+    same rules, and shown only where the heatmap shows the group too."""
+    shown_full = shown_groups(full, DIMENSIONS, K)
+    shown_everyone = shown_groups(everyone, GAP_DIMENSIONS, K)
+    return {
+        name: members
+        for name, members in shown_everyone.items()
+        if name == ALL or name in shown_full
+    }
+
+
+def test_gaps_over_statements_asked_of_everyone_are_shown_and_never_leak():
+    shown: dict[str, list[bool]] = {view: [] for view in LENS_GROUPS}
+    for seed in range(120):
+        full = realistic_round(seed)
+        everyone, _in_meetings = routed_round(seed)
+        groups = gap_groups(full, everyone)
+        for view, names in LENS_GROUPS.items():
+            sizes = defaultdict(int)
+            for r in everyone.values():
+                sizes[group_key(view, r)] += 1
+            if all(sizes[name] >= 2 * K for name in names):
+                shown[view].append(all((view, name) in groups for name in names))
+        if seed < 20:
+            leaked = cells_brute_force_leak(groups, everyone)
+            assert leaked is None, leaked
+    for view, target in TARGETS.items():
+        rate = sum(shown[view]) / len(shown[view])
+        assert len(shown[view]) >= 40, view
+        assert rate >= target, f"{view} gap shown in {rate:.0%} of eligible routed rounds"
+
+
+def test_how_many_a_routed_statement_went_to_never_pins_down_a_few_people():
+    """The count of people in meetings is shown as a band k wide beside the exact total: set
+    against it (or any other band), the people outside meetings are never pinned to 1..k−1."""
+    from assessments.suppression import count_band
+
+    for seed in range(120):
+        full = realistic_round(seed)
+        _everyone, in_meetings = routed_round(seed)
+        total, n = len(full), len(in_meetings & set(full))
+        if n < K:
+            continue  # not stored, so not shown (the page says "fewer than k")
+        low, high = count_band(n, K, total)
+        outside_least, outside_most = total - high, total - low
+        assert outside_least == 0 or outside_most >= K or outside_least >= K, (seed, n, total)
+        assert (high - low + 1 == K) or high == total or low == high == total

@@ -30,11 +30,20 @@ not from the snapshot's own `n` fields:
     rounds holds this round's shown scores and the previous round's;
 (i) a workshop's suggested focus topics are only conditions and statements whose figures are
     shown, quoting them as the ground truth has them.
+
+Some places get a bank with routed statements (issue 20): the last of five statements in each
+condition is asked only of people in partnership meetings, everyone says whether they are, and
+"where we need to be" is asked too. The ground truth leaves routed statements out for the others
+(not asked: not in the half-answered denominator); group gaps and the type's leadership score
+are checked against scores over the statements asked of everyone, and the guarantee (g) is
+brute-forced over those groups too; how many people each routed statement went to is k or more,
+shown as a band; "where we need to be" obeys the spectrum's rules, its counts are bands.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html as html_lib
 import io
 import math
@@ -89,6 +98,7 @@ CONDITION_KEYS = ("c0", "c1", scoring.LEADERSHIP_KEY)
 DIMENSIONS = ("sector", "role_level", "lead", "role_lens", "size_lens")
 PARTNER_LEVEL = {"sector", "lead", "size_lens", "all"}
 BRUTE_FORCE_MAX_PEOPLE = 14
+ROUTED_STATEMENTS = 5  # per condition of a routed bank: 4 asked of everyone, 1 routed
 HIDDEN_CELL = "Hidden to protect who answered"
 SUPPRESSED = "Too few answers to show"
 BAND_LABELS = {"Strength", "Developing", "Concern"}
@@ -111,6 +121,8 @@ class ResponseSpec:
     spectrum: str
     answers: tuple  # one per statement of the bank, in bank order: 1..5, None or SKIP
     comment_on: int | None  # index of the condition commented on, if any
+    in_meetings: bool | None = None  # asked only where the bank routes statements
+    target: str = ""  # where we need to be (routed banks ask it)
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,7 @@ class Scenario:
     responses: tuple[ResponseSpec, ...]
     with_previous_cycle: bool
     compare: str = ""  # the breakdown shown beside the whole place in the division ("": default)
+    routed: frozenset[str] = frozenset()  # statement keys asked only of people in meetings
 
     @property
     def statement_keys(self) -> list[str]:
@@ -133,8 +146,11 @@ class Scenario:
 def scenarios(draw) -> Scenario:
     n_conditions = draw(st.integers(2, 3))
     condition_keys = CONDITION_KEYS[-n_conditions:]  # shared leadership and power always there
-    n_statements = draw(st.integers(2, 3))
+    routing = draw(st.booleans())
+    # A routed bank keeps 4 statements asked of everyone in each condition, and routes a fifth.
+    n_statements = ROUTED_STATEMENTS if routing else draw(st.integers(2, 3))
     keys = [f"{c}_s{s}" for c in condition_keys for s in range(n_statements)]
+    routed = frozenset(f"{c}_s{ROUTED_STATEMENTS - 1}" for c in condition_keys) if routing else ()
     partners = draw(
         st.lists(
             st.builds(
@@ -154,18 +170,32 @@ def scenarios(draw) -> Scenario:
         spectrum=st.sampled_from(SPECTRUM),
         answers=st.tuples(*[st.sampled_from(ANSWERS)] * len(keys)),
         comment_on=st.one_of(st.none(), st.integers(0, n_conditions - 1)),
+        in_meetings=st.booleans() if routing else st.none(),
+        target=st.sampled_from(SPECTRUM) if routing else st.just(""),
     )
     # Drawn first, so that long lists are as likely as short ones.
     count = draw(st.integers(0, 30) | st.integers(8, 30))
+    responses = [
+        # Routed statements are never asked of people outside meetings, so never answered.
+        dataclasses.replace(
+            spec,
+            answers=tuple(
+                SKIP if key in routed and spec.in_meetings is False else value
+                for key, value in zip(keys, spec.answers, strict=True)
+            ),
+        )
+        for spec in draw(st.lists(response, min_size=count, max_size=count))
+    ]
     return Scenario(
         k=draw(st.integers(3, 5)),
         condition_keys=condition_keys,
         n_statements=n_statements,
         reverse_keyed=frozenset(draw(st.sets(st.sampled_from(keys)))),
         partners=tuple(partners),
-        responses=tuple(draw(st.lists(response, min_size=count, max_size=count))),
+        responses=tuple(responses),
         with_previous_cycle=draw(st.booleans()),
         compare=draw(st.sampled_from(("", *DIMENSIONS))),
+        routed=frozenset(routed),
     )
 
 
@@ -226,6 +256,12 @@ class Truth:
     statement_scores: dict[str, dict[int, float]] = field(default_factory=dict)
     statement_answered: dict[str, set[int]] = field(default_factory=dict)
     spectrum: dict[str, int] = field(default_factory=dict)
+    target: dict[str, set[int]] = field(default_factory=dict)  # type -> who said it is needed
+    # condition key -> {response index: score over the statements asked of everyone}: group
+    # gaps and the type use these (the same as condition_scores without routing)
+    everyone_scores: dict[str, dict[int, float]] = field(default_factory=dict)
+    in_meetings: set[int] = field(default_factory=set)  # who was asked the routed statements
+    routing: bool = False
     group_of: dict[str, dict[int, str]] = field(default_factory=dict)  # dimension -> i -> name
     partner_of: dict[int, int] = field(default_factory=dict)
     comments: int = 0
@@ -239,6 +275,16 @@ class Truth:
     def score(self, condition: str, members: Iterable[int]) -> float:
         return _balanced(members, self.condition_scores[condition], self.partner_of)
 
+    def gap_members(self, condition: str, dimension: str | None, name: str | None) -> set[int]:
+        """Contributors to a group's score over the statements asked of everyone."""
+        contributors = set(self.everyone_scores[condition])
+        if dimension is None:
+            return contributors
+        return {i for i in contributors if self.group_of[dimension][i] == name}
+
+    def gap_score(self, condition: str, members: Iterable[int]) -> float:
+        return _balanced(members, self.everyone_scores[condition], self.partner_of)
+
     @property
     def overall_members(self) -> set[int]:
         return {i for scores in self.condition_scores.values() for i in scores}
@@ -246,6 +292,7 @@ class Truth:
 
 def ground_truth(scenario: Scenario) -> Truth:
     truth = Truth(k=scenario.k, n_responses=len(scenario.responses))
+    truth.routing = bool(scenario.routed)
     keys = scenario.statement_keys
     for key in keys:
         truth.statement_scores[key] = {}
@@ -266,6 +313,10 @@ def ground_truth(scenario: Scenario) -> Truth:
             "small" if partner.size in (Size.MICRO, Size.SMALL) else "larger"
         )
         truth.spectrum[response.spectrum] = truth.spectrum.get(response.spectrum, 0) + 1
+        if response.target:
+            truth.target.setdefault(response.target, set()).add(i)
+        if response.in_meetings is not False:
+            truth.in_meetings.add(i)
         truth.comments += response.comment_on is not None
         for key, value in zip(keys, response.answers, strict=True):
             if value is SKIP:
@@ -278,6 +329,7 @@ def ground_truth(scenario: Scenario) -> Truth:
     for condition in scenario.condition_keys:
         own = [key for key in keys if key.startswith(f"{condition}_")]
         truth.condition_scores[condition] = {}
+        truth.everyone_scores[condition] = {}
         truth.condition_answered[condition] = set().union(
             *(truth.statement_answered[key] for key in own)
         )
@@ -299,13 +351,31 @@ def ground_truth(scenario: Scenario) -> Truth:
                 sum(1 for score in scores if score == 50),
                 sum(1 for score in scores if score > 50),
             )
-            # Scored at least half of the condition's statements (DESIGN §5).
-            if scores and 2 * len(scores) >= len(own):
+            # Scored at least half of the condition's statements they were asked (DESIGN §5):
+            # a routed statement not asked of them is not in the count.
+            asked = [
+                key
+                for key in own
+                if not (key in scenario.routed and scenario.responses[i].in_meetings is False)
+            ]
+            if scores and 2 * len(scores) >= len(asked):
                 truth.condition_scores[condition][i] = statistics.mean(scores)
+            everyone = [key for key in own if key not in scenario.routed]
+            mine = [
+                truth.statement_scores[key][i]
+                for key in everyone
+                if i in truth.statement_scores[key]
+            ]
+            if mine and 2 * len(mine) >= len(everyone):
+                truth.everyone_scores[condition][i] = statistics.mean(mine)
     return truth
 
 
 # --- Building the place and reading every output ------------------------------------------------
+
+
+def truth_routed(outputs) -> set[str]:
+    return set(outputs.routed_keys)
 
 
 @dataclass
@@ -322,6 +392,7 @@ class Outputs:
     comment_texts: list[str]
     sector_labels: dict[str, str]  # label -> key, for the place's sectors
     summary: str = ""  # the round's public summary, from the link in the results email
+    routed_keys: frozenset[str] = frozenset()
 
 
 def build_and_render(scenario: Scenario) -> Outputs:
@@ -330,6 +401,8 @@ def build_and_render(scenario: Scenario) -> Outputs:
         scenario.condition_keys,
         n_statements=scenario.n_statements,
         reverse_keyed=scenario.reverse_keyed,
+        routed=scenario.routed,
+        target_prompt="Which do we need?" if scenario.routed else "",
     )
     partners = [
         PartnerFactory(place=place, sector=p.sector, size=p.size, is_lead=p.is_lead)
@@ -358,6 +431,8 @@ def build_and_render(scenario: Scenario) -> Outputs:
             **partners[r.partner].group_attributes(),
             role_level=r.role_level,
             spectrum_choice=r.spectrum,
+            spectrum_target=r.target,
+            in_meetings=r.in_meetings,
             submitted_on=cycle.opens_on,
         )
         for r in scenario.responses
@@ -413,6 +488,7 @@ def build_and_render(scenario: Scenario) -> Outputs:
         comment_texts=comment_texts,
         sector_labels={Sector(p.sector).label: p.sector for p in scenario.partners},
         summary=summary.content.decode(),
+        routed_keys=scenario.routed,
     )
 
 
@@ -683,15 +759,31 @@ def check_snapshot(truth: Truth, outputs: Outputs) -> None:
         "role_lens": ("lead_manage", "deliver_live"),
         "size_lens": ("larger", "small"),
     }
+    leadership = scoring.LEADERSHIP_KEY
+    gap_groups = {("all", "all"): truth.gap_members(leadership, None, None)}
     for dimension, (first, second) in pairs.items():
-        a = cells.get((scoring.LEADERSHIP_KEY, dimension, first))
-        b = cells.get((scoring.LEADERSHIP_KEY, dimension, second))
+        a = cells.get((leadership, dimension, first))
+        b = cells.get((leadership, dimension, second))
         gap = gaps.get(dimension)
         if a is None or b is None:
-            assert gap is None, dimension
+            assert gap is None, dimension  # never a gap naming a group the heatmap hides
+        elif gap is not None:
+            # Over the statements asked of everyone (the heatmap's figures without routing).
+            members_a = truth.gap_members(leadership, dimension, first)
+            members_b = truth.gap_members(leadership, dimension, second)
+            assert (gap.n_first, gap.n_second) == (len(members_a), len(members_b))
+            assert min(gap.n_first, gap.n_second) >= k
+            assert gap.points == pytest.approx(
+                truth.gap_score(leadership, members_a) - truth.gap_score(leadership, members_b)
+            )
+            gap_groups[(dimension, first)] = members_a
+            gap_groups[(dimension, second)] = members_b
         else:
-            assert (gap.n_first, gap.n_second) == (a.n, b.n)
-            assert gap.points == pytest.approx(a.score - b.score)
+            assert truth.routing, dimension  # without routing, both groups shown is a gap
+    # (g) The gaps' own figures pass the guarantee too.
+    if len(gap_groups) > 1 and len(gap_groups[("all", "all")]) <= BRUTE_FORCE_MAX_PEOPLE:
+        leaked = brute_force_leak(gap_groups, truth.partner_of, k)
+        assert leaked is None, f"the group gaps describe {leaked}"
 
     # (a) Statements: left out under k answers; their mean needs k who did not say don't know.
     shown_statements = {s.key: s for s in data.statements}
@@ -705,6 +797,14 @@ def check_snapshot(truth: Truth, outputs: Outputs) -> None:
         assert (statement.n_answered is not None) is expect_rate, key
         if expect_rate:
             assert statement.n_answered == len(answered) >= k
+        # A routed statement went to the people in meetings: said only when k or more.
+        if key in truth_routed(outputs):
+            assert statement.routed
+            went_to = len(truth.in_meetings)
+            assert statement.n_asked == (went_to if went_to >= k else None), key
+            assert answered <= truth.in_meetings
+        else:
+            assert not statement.routed and statement.n_asked is None
         if statement.mean is None:
             assert len(scores) < k and statement.n is None, key
         else:
@@ -729,6 +829,21 @@ def check_snapshot(truth: Truth, outputs: Outputs) -> None:
         assert _ok(other, k)
         assert (spectrum.other.n if spectrum.other else 0) == other
     assert data.mode == _mode(truth.spectrum, k)
+
+    # (a, c) Where we need to be: the same rules as the spectrum, over those who answered it.
+    needed = data.target_spectrum
+    target_counts = {key: len(people) for key, people in truth.target.items()}
+    answered_target = sum(target_counts.values())
+    if needed is None:
+        assert answered_target < k
+    else:
+        assert needed.n == answered_target
+        for category in needed.categories:
+            assert category.n == target_counts[category.key] >= k
+        other = answered_target - sum(c.n for c in needed.categories)
+        assert _ok(other, k)
+        assert (needed.other.n if needed.other else 0) == other
+    assert data.target_mode == _mode(target_counts, k)
 
     # (d) Comments need k responses, and carry nothing that could say whose group wrote them.
     comments = data.comments
@@ -864,6 +979,45 @@ def check_html(truth: Truth, outputs: Outputs, html: str) -> None:
         }
         assert {low, high} <= labels, prompt
 
+    # Routed statements: how many people each went to, a band of k (or "fewer than k").
+    routed = table("How many people each of these statements went to")
+    assert (routed is not None) is any(statement.routed for statement in data.statements)
+    for row in routed.rows if routed else []:
+        went_to = row[-1].removesuffix(" people")
+        if went_to.startswith("fewer than"):
+            assert len(truth.in_meetings) < k and went_to == f"fewer than {k}", row
+        else:
+            counts.check(went_to, truth.in_meetings)
+
+    # Where we need to be: true shares of shown types, banded counts, nothing for a rare type.
+    needed = table("For each way of working")
+    assert (needed is not None) is (data.target_spectrum is not None)
+    if needed:
+        labels = {
+            "Alongside each other (co-operation)": "cooperation",
+            "Signed up to a set agenda (partnership)": "partnership",
+            "On one organisation's boat (weak collaboration)": "weak",
+            "All at the helm (strong collaboration)": "strong",
+        }
+        answered_target = set().union(*truth.target.values())
+        shown_target = set()
+        for row in needed.rows:
+            label, _now, share, _gap, n = row
+            if row[0] not in labels:
+                assert label.startswith("Other answers"), row
+                continue
+            people = truth.target.get(labels[label], set())
+            if share == "Not shown":
+                continue
+            assert len(people) in (0, *range(k, truth.n_responses + 1)), row
+            assert _shows(share.rstrip("%"), 100 * len(people) / len(answered_target)), row
+            if people:
+                counts.check(n, people)
+                shown_target |= people
+        for row in needed.rows:
+            if row[0].startswith("Other answers"):
+                counts.check(row[-1], answered_target - shown_target)
+
     check_headline(truth, outputs, main)
     check_division_table(truth, outputs, table("Share of answers that were"), counts)
     check_trend_table(truth, outputs, table("Scores in each round"))
@@ -944,9 +1098,12 @@ def check_headline(truth: Truth, outputs: Outputs, main: str) -> None:
         r"ead partners rate shared leadership and power (\d+) points higher", items["type"]
     )
     if lead:
-        points = group_score(scoring.LEADERSHIP_KEY, "Lead partners") - group_score(
-            scoring.LEADERSHIP_KEY, "Other partners"
-        )
+        leadership = scoring.LEADERSHIP_KEY
+        group_score(leadership, "Lead partners"), group_score(leadership, "Other partners")
+        # Over the statements asked of everyone (the same as the heatmap's without routing).
+        points = truth.gap_score(
+            leadership, truth.gap_members(leadership, "lead", "lead")
+        ) - truth.gap_score(leadership, truth.gap_members(leadership, "lead", "other"))
         assert int(lead.group(1)) in _whole(points)
     assert not re.search(r"lead and manage|deliver|small organisations", items["type"])
 
@@ -1166,8 +1323,8 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
             dimension, first, second = gap_groups[group]
             assert (scoring.LEADERSHIP_KEY, dimension, first) in cells
             assert (scoring.LEADERSHIP_KEY, dimension, second) in cells
-            a = truth.members(scoring.LEADERSHIP_KEY, dimension, first)
-            b = truth.members(scoring.LEADERSHIP_KEY, dimension, second)
+            a = truth.gap_members(scoring.LEADERSHIP_KEY, dimension, first)
+            b = truth.gap_members(scoring.LEADERSHIP_KEY, dimension, second)
             assert len(a) >= k and len(b) >= k
             counts.check(n, a | b)
         elif section == "statement":
@@ -1271,6 +1428,8 @@ def _record_events(truth: Truth, data: Snapshot) -> None:
     event(f"lens gaps shown: {sorted(data.lens_gaps)}")
     event(f"spectrum 'other' shown: {bool(data.spectrum and data.spectrum.other)}")
     event(f"overall index shown: {data.overall.score is not None}")
+    event(f"routed statements shown: {sum(1 for s in data.statements if s.routed)}")
+    event(f"where we need to be shown: {data.target_spectrum is not None}")
 
 
 # --- The property -------------------------------------------------------------------------------
