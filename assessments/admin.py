@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from assessments.models import (
     ANSWER_SCALE,
@@ -61,9 +65,16 @@ class ConditionInline(InlineReadOnlyWhenPublishedMixin, admin.TabularInline):
 
 class StatementInline(InlineReadOnlyWhenPublishedMixin, admin.TabularInline):
     model = Statement
-    fields = ["order", "key", "text", "help_text", "reverse_keyed"]
+    # The wording beside the flags that change how it is scored and who is asked, all in view.
+    fields = ["order", "key", "text", "reverse_keyed", "routed", "help_text"]
     extra = 1
     ordering = ["order", "pk"]
+    classes = ["statement-inline"]
+    # Statements run to 300 characters: a textarea shows them whole, not a cut-off line.
+    formfield_overrides = {
+        models.CharField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})},
+        models.SlugField: {"widget": forms.TextInput(attrs={"size": 18})},
+    }
 
 
 @admin.register(QuestionBank)
@@ -72,6 +83,7 @@ class QuestionBankAdmin(ReadOnlyWhenPublishedMixin, admin.ModelAdmin):
     list_filter = ["status", "name"]
     search_fields = ["name"]
     readonly_fields = ["status", "published_at", "created_at"]
+    change_form_template = "admin/assessments/questionbank/change_form.html"
     fieldsets = [
         (None, {"fields": ["name", "version", "description", "status", "published_at"]}),
         (
@@ -87,13 +99,15 @@ class QuestionBankAdmin(ReadOnlyWhenPublishedMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Where we need to be (optional second question)",
+            {"fields": ["target_prompt", "target_help"]},
+        ),
     ]
     inlines = [ConditionInline]
     actions = ["copy_as_new_draft", "publish_banks"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_conditions=Count("conditions"))
 
     @admin.display(description="conditions", ordering="n_conditions")
@@ -112,30 +126,70 @@ class QuestionBankAdmin(ReadOnlyWhenPublishedMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="assessments_questionbank_preview",
             ),
+            path(
+                "<int:bank_id>/copy/",
+                self.admin_site.admin_view(require_POST(self.copy_view)),
+                name="assessments_questionbank_copy",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        bank = self.get_object(request, object_id)
+        extra = {"bank": bank, "draft_copy": bank.draft_copy() if bank else None}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def preview_view(self, request, bank_id: int):
         bank = get_object_or_404(QuestionBank, pk=bank_id)
         if not self.has_view_permission(request, bank):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
+        conditions = bank.conditions.prefetch_related("statements")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Preview: {bank}",
             "bank": bank,
-            "conditions": bank.conditions.prefetch_related("statements"),
+            "conditions": conditions,
+            "routing": any(s.routed for c in conditions for s in c.statements.all()),
             "scale": ANSWER_SCALE,
         }
         return TemplateResponse(request, "admin/assessments/questionbank/preview.html", context)
 
+    def copy_view(self, request, bank_id: int):
+        """Copy as new draft from the bank's page; an existing draft copy is offered instead."""
+        bank = get_object_or_404(QuestionBank, pk=bank_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        draft = self._copy_once(request, bank)
+        return redirect("admin:assessments_questionbank_change", draft.pk)
+
+    def _copy_once(self, request, bank: QuestionBank) -> QuestionBank:
+        """The new draft copy of `bank`; or, if one exists already, that one, with a message
+        saying so (two drafts of one bank would be edited apart and published twice)."""
+        with transaction.atomic():
+            # Under the bank's row lock, so two clicks at once cannot both make a copy.
+            QuestionBank.objects.select_for_update().filter(pk=bank.pk).first()
+            existing = bank.draft_copy()
+            if existing is None:
+                copy = bank.copy_as_draft()
+                self.message_user(
+                    request,
+                    f"Created {copy}. Edit it here, preview it, then publish it.",
+                    messages.SUCCESS,
+                )
+                return copy
+        self.message_user(
+            request,
+            f"{bank} already has a draft copy: {existing}. No second copy was made; "
+            "edit this one, or delete it first to start again.",
+            messages.WARNING,
+        )
+        return existing
+
     @admin.action(description="Copy as new draft version")
     def copy_as_new_draft(self, request, queryset):
         for bank in queryset:
-            copy = bank.copy_as_draft()
-            self.message_user(request, f"Created {copy}.", messages.SUCCESS)
+            self._copy_once(request, bank)
 
     @admin.action(description="Publish (freezes the bank for good)")
     def publish_banks(self, request, queryset):

@@ -177,3 +177,93 @@ def test_new_conditions_can_only_go_into_draft_banks(admin_client):
     page = admin_client.get(reverse("admin:assessments_condition_add")).content.decode()
     assert f'<option value="{draft.pk}">' in page
     assert f'<option value="{published.pk}">' not in page
+
+
+# --- Issue 20 and issue 21: editing a bank as an admin expects ---
+
+
+def test_statement_text_is_a_textarea_beside_reverse_wording_and_routing(admin_client):
+    bank = make_bank(publish=False)
+    condition = bank.conditions.first()
+    page = admin_client.get(
+        reverse("admin:assessments_condition_change", args=[condition.pk])
+    ).content.decode()
+    statement = condition.statements.first()
+    assert f'<textarea name="statements-0-text"' in page
+    assert statement.text in page
+    text_at = page.index('name="statements-0-text"')
+    assert (
+        text_at
+        < page.index('name="statements-0-reverse_keyed"')
+        < page.index('name="statements-0-routed"')
+    )
+
+
+def test_published_bank_says_why_it_is_read_only_and_offers_a_copy(admin_client):
+    bank = make_bank()
+    page = admin_client.get(
+        reverse("admin:assessments_questionbank_change", args=[bank.pk])
+    ).content.decode()
+    assert "This bank is published, so it cannot be changed" in page
+    assert reverse("admin:assessments_questionbank_copy", args=[bank.pk]) in page
+
+
+def test_copy_as_new_draft_twice_offers_the_existing_draft(admin_client):
+    bank = make_bank()
+    url = reverse("admin:assessments_questionbank_copy", args=[bank.pk])
+    first = admin_client.post(url)
+    copy = QuestionBank.objects.get(name=bank.name, version=2)
+    assert first.url == reverse("admin:assessments_questionbank_change", args=[copy.pk])
+    second = admin_client.post(url, follow=True)
+    assert QuestionBank.objects.filter(name=bank.name).count() == 2  # no second draft
+    assert "already has a draft copy" in second.content.decode()
+    assert second.redirect_chain[-1][0] == first.url
+    # The list's action does the same.
+    response = _action(admin_client, "copy_as_new_draft", bank)
+    assert "already has a draft copy" in response.content.decode()
+    assert QuestionBank.objects.filter(name=bank.name).count() == 2
+    # Its page no longer offers the copy button, but links to the draft.
+    page = admin_client.get(
+        reverse("admin:assessments_questionbank_change", args=[bank.pk])
+    ).content.decode()
+    assert url not in page and str(copy) in page
+
+
+def test_copy_needs_a_post(admin_client):
+    bank = make_bank()
+    url = reverse("admin:assessments_questionbank_copy", args=[bank.pk])
+    assert admin_client.get(url).status_code == 405
+    assert QuestionBank.objects.count() == 1
+
+
+def test_preview_shows_routing_and_no_bullets(admin_client):
+    from tests.factories import make_routed_bank
+
+    bank = make_routed_bank(n_everyone=4, n_routed=2)
+    html = admin_client.get(
+        reverse("admin:assessments_questionbank_preview", args=[bank.pk])
+    ).content.decode()
+    assert "<li>" not in html.split('id="content-main"')[1]  # radio buttons, no bullets
+    assert html.count("(routed: only for people in partnership meetings)") == 4
+    assert "Do you take part in the partnership" in html
+    assert "Which do we need?" in html
+
+
+def test_publishing_refuses_a_routed_bank_with_too_few_statements_for_everyone(admin_client):
+    from tests.factories import make_routed_bank
+
+    bank = make_routed_bank(n_everyone=3, n_routed=2, publish=False)
+    response = _action(admin_client, "publish_banks", bank)
+    assert "needs at least 4 in each condition" in response.content.decode()
+    bank.refresh_from_db()
+    assert bank.status == BankStatus.DRAFT
+
+
+def test_copying_v1_carries_routing_and_where_we_need_to_be(admin_client):
+    from tests.factories import make_routed_bank
+
+    bank = make_routed_bank(n_everyone=4, n_routed=2)
+    admin_client.post(reverse("admin:assessments_questionbank_copy", args=[bank.pk]))
+    copy = QuestionBank.objects.get(name=bank.name, version=2)
+    assert copy.target_prompt == bank.target_prompt
+    assert Statement.objects.for_bank(copy).filter(routed=True).count() == 4
