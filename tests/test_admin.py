@@ -189,7 +189,7 @@ def test_statement_text_is_a_textarea_beside_reverse_wording_and_routing(admin_c
         reverse("admin:assessments_condition_change", args=[condition.pk])
     ).content.decode()
     statement = condition.statements.first()
-    assert f'<textarea name="statements-0-text"' in page
+    assert '<textarea name="statements-0-text"' in page
     assert statement.text in page
     text_at = page.index('name="statements-0-text"')
     assert (

@@ -84,13 +84,17 @@ def respond_url(live_server, invitation) -> str:
 
 def submit_for(invitation, level: int, role: str = RoleLevel.MANAGER, spectrum=None) -> None:
     """What the respondent's pages would have saved, then the real submit."""
-    statements = Statement.objects.for_bank(invitation.cycle.bank)
+    bank = invitation.cycle.bank
+    statements = Statement.objects.for_bank(bank)
     value = _answers(level)
+    routing = statements.filter(routed=True).exists()
     DraftResponse.objects.create(
         invitation=invitation,
         partner=invitation.partner,
         role_level=role,
         spectrum_choice=spectrum or SpectrumType.PARTNERSHIP,
+        spectrum_target=SpectrumType.STRONG if bank.target_prompt else "",
+        in_meetings=True if routing else None,  # asked everything
         answers={str(s.pk): value(s, invitation.pk) for s in statements},
     )
     assert services.submit_response(invitation)
@@ -112,7 +116,10 @@ SPECTRUM = [SpectrumType.WEAK, SpectrumType.PARTNERSHIP, SpectrumType.STRONG]
 
 
 def add_place_responses(cycle: Cycle, shift: int = 0, per_partner: int = 6) -> None:
-    """`per_partner` submitted responses from every partner, in three role levels."""
+    """`per_partner` submitted responses from every partner, in three role levels. On a bank
+    with routed statements, front-line staff are not in partnership meetings (so not asked
+    those), and everyone says the partnership needs all at the helm."""
+    routing = Statement.objects.for_bank(cycle.bank).filter(routed=True).exists()
     for partner in cycle.place.partners.order_by("name"):
         level = next(p[4] for p in PARTNERS if p[0] == partner.name) + shift
         for role, spectrum in zip(ROLES, SPECTRUM, strict=True):
@@ -123,6 +130,8 @@ def add_place_responses(cycle: Cycle, shift: int = 0, per_partner: int = 6) -> N
                 values=_answers(level),
                 role_level=role,
                 spectrum=spectrum,
+                in_meetings=(role != RoleLevel.FRONT_LINE) if routing else None,
+                target=SpectrumType.STRONG if cycle.bank.target_prompt else "",
             )
 
 

@@ -1,10 +1,13 @@
-"""An admin copies the published bank as a new draft version, rewords a statement in Django admin,
-previews the questionnaire and publishes the new version."""
+"""An admin copies bank v1 as a new draft version from its read-only page (a second copy offers
+the existing draft), rewords a statement in its textarea and routes it to people in partnership
+meetings, previews the questionnaire (routing shown, radio buttons without bullets) and
+publishes the new version."""
 
 from __future__ import annotations
 
 import pytest
 
+from assessments.banks import load_bank_v1
 from assessments.models import BankStatus, QuestionBank, Statement
 from tests.browser import scenarios
 from tests.factories import UserFactory
@@ -21,7 +24,8 @@ def _run_action(page, bank: QuestionBank, action: str) -> None:
 
 
 def test_admin_copies_bank_edits_statement_and_publishes(live_server, page, check):
-    original = scenarios.default_bank()
+    scenarios.default_bank()  # v2, the default, is there too
+    original = load_bank_v1()
     UserFactory(username="admin", is_staff=True, is_superuser=True)
     statement = Statement.objects.for_bank(original).get(key="relationships_easy_contact")
     old_text = statement.text
@@ -32,34 +36,57 @@ def test_admin_copies_bank_edits_statement_and_publishes(live_server, page, chec
     page.get_by_role("link", name="Question banks").click()
     check.page(page, "question banks")
 
-    # --- Copy the published bank as a new draft ---
-    _run_action(page, original, "copy_as_new_draft")
-    check.page(page, "question banks with the copy")
+    # --- v1 is published: its page says why it cannot change, and offers a draft copy ---
+    page.locator(f'a[href$="/questionbank/{original.pk}/change/"]').first.click()
+    check.page(page, "published bank, read only")
+    note = page.locator("#bank-published-note")
+    assert "cannot be changed" in note.inner_text()
+    page.get_by_role("button", name="Copy as new draft").click()
     draft = QuestionBank.objects.get(name=original.name, version=original.version + 1)
     assert draft.status == BankStatus.DRAFT
+    page.wait_for_url(f"**/questionbank/{draft.pk}/change/")
+    check.page(page, "draft bank")
     assert page.get_by_text(f"Created {draft}.").is_visible()
 
-    # --- Reword one statement of the draft ---
-    page.locator(f'a[href$="/questionbank/{draft.pk}/change/"]').first.click()
-    check.page(page, "draft bank")
+    # Copying again offers the draft that exists, rather than making a second one.
+    page.goto(live_server.url + "/admin/assessments/questionbank/")
+    _run_action(page, original, "copy_as_new_draft")
+    check.page(page, "question banks, copy offered again")
+    assert page.get_by_text("already has a draft copy").is_visible()
+    assert QuestionBank.objects.filter(name=original.name).count() == 2
+    page.goto(live_server.url + f"/admin/assessments/questionbank/{original.pk}/change/")
+    assert page.get_by_role("button", name="Copy as new draft").count() == 0
+    page.locator("#bank-published-note").get_by_role("link", name=str(draft)).click()
+
+    # --- Reword one statement of the draft, in its textarea, and route it ---
+    page.wait_for_url(f"**/questionbank/{draft.pk}/change/")
     condition = draft.conditions.get(key="relationships")
     page.locator(f'a[href$="/condition/{condition.pk}/change/"]').first.click()
     check.page(page, "draft condition with its statements")
     copied = Statement.objects.get(condition=condition, key="relationships_easy_contact")
     row = page.locator("tr.form-row").filter(has=page.locator(f'input[value="{copied.pk}"]'))
-    text_box = row.locator("input[name$='-text']")
+    text_box = row.locator("textarea[name$='-text']")
     assert text_box.input_value() == old_text
     text_box.fill(NEW_TEXT)
+    # The reverse-wording and routing boxes are in view beside it, not off to the side.
+    for name in ("reverse_keyed", "routed"):
+        box = row.locator(f"input[name$='-{name}']")
+        box.scroll_into_view_if_needed()
+        assert box.is_visible()
+        assert box.bounding_box()["x"] + box.bounding_box()["width"] <= page.viewport_size["width"]
+    row.locator("input[name$='-routed']").check()
     page.get_by_role("button", name="Save", exact=True).click()
     check.page(page, "conditions after saving")
     assert page.locator(".messagelist .success").is_visible()
     copied.refresh_from_db()
-    assert copied.text == NEW_TEXT
+    assert copied.text == NEW_TEXT and copied.routed
 
-    # --- Preview, then publish ---
+    # --- Preview (routing shown, no bullets), then publish ---
     page.goto(live_server.url + f"/admin/assessments/questionbank/{draft.pk}/preview/")
     check.page(page, "preview")
     assert page.get_by_text(NEW_TEXT).is_visible()
+    assert page.get_by_text("(routed: only for people in partnership meetings)").count() == 1
+    assert page.locator("#content-main li").count() == 0
     page.goto(live_server.url + "/admin/assessments/questionbank/")
     _run_action(page, draft, "publish_banks")
     check.page(page, "question banks after publishing")
@@ -74,6 +101,6 @@ def test_admin_copies_bank_edits_statement_and_publishes(live_server, page, chec
     # The published copy is read-only now: its statements show as text, with no form to edit.
     page.goto(live_server.url + f"/admin/assessments/condition/{condition.pk}/change/")
     check.page(page, "published condition, read only")
-    assert page.locator("input[name$='-text']").count() == 0
+    assert page.locator("textarea[name$='-text']").count() == 0
 
     check.assert_html_valid()

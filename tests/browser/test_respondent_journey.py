@@ -1,7 +1,11 @@
 """A respondent on a phone: opens their link, answers half, closes the browser, comes back to find
-every answer kept, finishes, and double-clicks submit — which makes exactly one response."""
+every answer kept, finishes, and double-clicks submit — which makes exactly one response. On the
+default bank (v2) they say they are not in partnership meetings, so they never see the routed
+statements; another changes that answer part-way and is warned before routed answers go."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -45,8 +49,12 @@ def test_respondent_stops_halfway_comes_back_and_submits_once(live_server, new_c
     (invitation,) = scenarios.invite(cycle, ("Sam Patel", "sam@example.org", youth))
     link = scenarios.respond_url(live_server, invitation)
     questionnaire = Questionnaire(bank)
-    pages = [questionnaire.statements_for(c) for c in questionnaire.conditions]
-    assert len(pages) == 6
+    assert questionnaire.asks_meetings
+    # Sam is not in partnership meetings: the routed statements are never shown to them.
+    pages = [questionnaire.statements_for(c, in_meetings=False) for c in questionnaire.conditions]
+    routed = [s for c in questionnaire.conditions for s in questionnaire.statements_for(c)]
+    routed = [s for s in routed if s.routed]
+    assert len(pages) == 6 and routed
     stop_page = 4  # pages 1–3 in full and half of page 4: about half the questionnaire
     half = len(pages[stop_page - 1]) // 2
 
@@ -60,11 +68,14 @@ def test_respondent_stops_halfway_comes_back_and_submits_once(live_server, new_c
     check.page(page, "about you", phone=True)
     assert page.get_by_label("Which organisation are you part of?").input_value() == str(youth.pk)
     page.get_by_label("Front-line staff").check()
+    page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save and continue").click()
 
     for number, statements in enumerate(pages[: stop_page - 1], start=1):
         page.wait_for_url(f"**/page/{number}/")
         check.page(page, f"page {number}", phone=True)
+        for statement in routed:
+            assert page.locator(f'input[name="s{statement.pk}"]').count() == 0
         assert page.locator("#progress-label").inner_text() == f"Page {number} of 7"
         _answer(page, statements)
         page.get_by_role("button", name="Save and continue").click()
@@ -107,7 +118,8 @@ def test_respondent_stops_halfway_comes_back_and_submits_once(live_server, new_c
         page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/page/7/")
     check.page(page, "how partners work together", phone=True)
-    page.get_by_label(bank.spectrum_strong).check()
+    page.check('input[name="spectrum_choice"][value="weak"]')
+    page.check('input[name="spectrum_target"][value="strong"]')  # where we need to be
     page.get_by_role("button", name="Save and review").click()
 
     page.wait_for_url("**/review/")
@@ -141,6 +153,11 @@ def test_respondent_stops_halfway_comes_back_and_submits_once(live_server, new_c
     # Exactly one response, with every answer as given and the comment, and no link to Sam.
     response = Response.objects.get(cycle=cycle)
     assert (response.partner, response.role_level) == (youth, RoleLevel.FRONT_LINE)
+    assert (response.in_meetings, response.spectrum_choice, response.spectrum_target) == (
+        False,
+        "weak",
+        "strong",
+    )
     stored = dict(Answer.objects.filter(response=response).values_list("statement__key", "value"))
     assert stored == {s.key: _stored(_choice(s)) for statements in pages for s in statements}
     assert list(Comment.objects.filter(cycle=cycle).values_list("text", flat=True)) == [
@@ -148,4 +165,52 @@ def test_respondent_stops_halfway_comes_back_and_submits_once(live_server, new_c
     ]
     assert Invitation.objects.get(pk=invitation.pk).submitted
 
+    check.assert_html_valid()
+
+
+def test_changing_the_meetings_answer_part_way_warns_before_routed_answers_go(
+    live_server, new_context, check
+):
+    place = scenarios.make_place()
+    bank = scenarios.default_bank()
+    cycle = scenarios.open_cycle(place, bank)
+    council = place.partners.get(name="Riverbank Borough Council")
+    (invitation,) = scenarios.invite(cycle, ("Ann Lee", "ann@example.org", council))
+    link = scenarios.respond_url(live_server, invitation)
+    questionnaire = Questionnaire(bank)
+    first = questionnaire.statements_for(questionnaire.conditions[0])
+    routed = [s for s in first if s.routed]
+    assert routed
+
+    page = _phone(new_context)
+    page.goto(f"{link}about/")
+    page.get_by_label("Manager").check()
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/page/1/")
+    check.page(page, "page 1 with routed statements", phone=True)
+    _answer(page, first)
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/page/2/")
+
+    # Back to About you: now "No". A warning first; nothing is removed yet.
+    page.goto(f"{link}about/")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    check.page(page, "warning before removing routed answers", phone=True)
+    warning = page.locator("#discard-warning")
+    assert warning.is_visible()
+    assert f"answered {len(routed)} question" in warning.inner_text()
+    page.goto(f"{link}page/1/")
+    _assert_kept(page, first)
+
+    page.goto(f"{link}about/")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name=re.compile(r"^Remove th(ose answers|at answer)")).click()
+    page.wait_for_url("**/page/1/")
+    check.page(page, "page 1 without routed statements", phone=True)
+    for statement in routed:
+        assert page.locator(f'input[name="s{statement.pk}"]').count() == 0
+    _assert_kept(page, [s for s in first if not s.routed])
     check.assert_html_valid()
