@@ -1006,6 +1006,39 @@ def csv_rows(result: snap.Snapshot) -> Iterator[tuple]:
                 spectrum.other.n,
             )
 
+    needed = result.target_spectrum
+    if needed:
+        # Where we need to be: counts other than the total as bands k wide (§6).
+        for category in needed.categories:
+            yield (
+                "where we need to be",
+                place,
+                category.label,
+                "share (%)",
+                int(percent(category.share)),
+                count(category.n),
+            )
+        if needed.other:
+            yield (
+                "where we need to be",
+                place,
+                "Other answers",
+                "share (%)",
+                int(percent(needed.other.share)),
+                count(needed.other.n),
+            )
+
+    for statement in result.statements:
+        if statement.routed and statement.n_asked is not None:
+            yield (
+                "routed statement",
+                place,
+                statement.text,
+                "asked of (people in partnership meetings)",
+                "",
+                count(statement.n_asked),
+            )
+
     collaboration = result.collaboration_type
     yield ("collaboration type", place, "Label", "label", collaboration.label, "")
     for reason in collaboration.reasons:

@@ -1339,6 +1339,23 @@ def check_csv(truth: Truth, outputs: Outputs) -> None:
             else:
                 assert item == "Other answers"
                 assert int(n) == truth.n_responses - sum(c.n for c in data.spectrum.categories)
+        elif section == "where we need to be":
+            needed = data.target_spectrum
+            answered_target = set().union(*truth.target.values())
+            if item in short:
+                people = truth.target[short[item]]
+                assert len(people) >= k
+                counts.check(n, people)
+            else:
+                assert item == "Other answers"
+                shown_people = set().union(
+                    *(truth.target[c.key] for c in needed.categories if c.key in truth.target)
+                )
+                counts.check(n, answered_target - shown_people)
+        elif section == "routed statement":
+            assert statement_of_text[item] in outputs.routed_keys
+            assert len(truth.in_meetings) >= k
+            counts.check(n, truth.in_meetings)
         elif section == "comment":
             assert group == "Whole place"  # never by group
             comments.append(value)

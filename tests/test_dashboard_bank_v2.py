@@ -131,3 +131,20 @@ def test_dashboard_queries_do_not_grow_with_routed_rounds(client, member_a, roun
     with CaptureQueriesContext(connection) as second:
         client.get(url)
     assert len(first) == len(second)
+
+
+def test_csv_has_where_we_need_to_be_and_routed_counts_in_bands(client, member_a, rounds):
+    import csv
+    import io
+
+    _before, now = rounds
+    client.force_login(member_a)
+    response = client.get(reverse("dashboard_csv", args=[now.place.slug, now.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    needed = [row for row in rows if row[0] == "where we need to be"]
+    assert needed == [
+        ["where we need to be", "Whole place", "All at the helm (strong collaboration)",
+         "share (%)", "100", "8"],
+    ]  # fmt: skip
+    routed = [row for row in rows if row[0] == "routed statement"]
+    assert len(routed) == 4 and all(row[-1] == "3–5" for row in routed)

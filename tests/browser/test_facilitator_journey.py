@@ -96,6 +96,7 @@ def test_facilitator_runs_a_cycle_from_draft_to_released_results(
     respondent.get_by_role("link", name="Start").click()
     check.page(respondent, "respondent's about you")
     respondent.get_by_label("Manager").check()
+    respondent.get_by_label("Yes", exact=True).check()  # takes part in partnership meetings
     respondent.get_by_role("button", name="Save and continue").click()
     respondent.wait_for_url("**/page/1/")
     check.page(respondent, "respondent's page 1")

@@ -66,6 +66,7 @@ def test_questionnaire_with_the_keyboard_alone(live_server, new_context, check):
     roles = page.locator('input[name="role_level"]')
     values = [roles.nth(i).get_attribute("value") for i in range(roles.count())]
     choose_radio(page, "role_level", values.index(RoleLevel.VOLUNTEER))
+    choose_radio(page, "in_meetings", 0)  # yes: every statement is asked
     press_button(page, "Save and continue")
 
     for number, statements in enumerate(pages, start=1):
@@ -85,6 +86,7 @@ def test_questionnaire_with_the_keyboard_alone(live_server, new_context, check):
     page.wait_for_url("**/page/7/")
     check.page(page, "how partners work together")
     choose_radio(page, "spectrum_choice", 3)
+    choose_radio(page, "spectrum_target", 3)  # where we need to be
     press_button(page, "Save and review")
 
     page.wait_for_url("**/review/")
@@ -99,7 +101,8 @@ def test_questionnaire_with_the_keyboard_alone(live_server, new_context, check):
 
     response = Response.objects.get(cycle=cycle)
     assert (response.partner, response.role_level) == (council, RoleLevel.VOLUNTEER)
-    assert response.spectrum_choice == "strong"
+    assert (response.spectrum_choice, response.spectrum_target) == ("strong", "strong")
+    assert response.in_meetings is True
     assert (
         dict(Answer.objects.filter(response=response).values_list("statement__key", "value"))
         == expected
