@@ -272,6 +272,7 @@ def dashboard(
             )
 
     breakdowns = [_breakdown_view(b, result, count) for b in result.breakdowns]
+    routed = _routed_view(result, count)
     lead_gap = result.lead_gap
     return {
         "k": result.k,
@@ -299,7 +300,14 @@ def dashboard(
         "spectrum_n": spectrum.n if spectrum else None,
         "needed": _needed_view(result, count),
         "bank_change": _bank_change(result),
-        "routed": _routed_view(result, count),
+        "routed": routed,
+        # Every routed statement goes to the same people, so one sentence can say how many
+        # (the table, which prints only on screen, says it for each).
+        "routed_went_to": (
+            f"each went to {routed[0]['went_to']}"
+            if routed and len({r["went_to"] for r in routed}) == 1
+            else ""
+        ),
         "collaboration_type": result.collaboration_type,
         "strongest": listed("strongest"),
         "weakest": listed("weakest"),
