@@ -577,3 +577,21 @@ def test_scoring_modules_are_pure_python(module, allowed_project_modules):
         name for name in imported if name.split(".")[0] not in sys.stdlib_module_names
     }
     assert outside_stdlib <= allowed_project_modules
+
+
+# --- Routed statements (DESIGN §5, bank v2) ---
+
+
+def test_statements_asked_leaves_routed_ones_out_only_for_people_not_in_meetings():
+    assert scoring.statements_asked(4, 2, in_meetings=True) == 6
+    assert scoring.statements_asked(4, 2, in_meetings=False) == 4
+    assert scoring.statements_asked(4, 2, in_meetings=None) == 6  # never asked: all were put
+
+
+def test_not_asked_is_not_in_the_half_answered_denominator():
+    # Two scored of the four asked of someone outside meetings is half: they count …
+    asked = scoring.statements_asked(4, 4, in_meetings=False)
+    assert scoring.respondent_condition_score(150, 2, asked) == 75
+    # … two of the eight asked of someone in meetings is not.
+    asked = scoring.statements_asked(4, 4, in_meetings=True)
+    assert scoring.respondent_condition_score(150, 2, asked) is None
