@@ -633,7 +633,11 @@ class Response(models.Model):
     role_level = models.CharField(max_length=20, choices=RoleLevel.choices)
     spectrum_choice = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
     # Where they say the partnership needs to be (banks with that question; blank otherwise).
-    spectrum_target = models.CharField(max_length=16, choices=SpectrumType.choices, blank=True)
+    # A database default too, so writers that name their columns (bench's COPY, an app server
+    # still on the code before this field) keep working.
+    spectrum_target = models.CharField(
+        max_length=16, choices=SpectrumType.choices, blank=True, default="", db_default=""
+    )
     # Takes part in partnership meetings or decisions, as answered at submission; None where the
     # bank had no routed statements, so everything was asked.
     in_meetings = models.BooleanField("takes part in partnership meetings", null=True)
