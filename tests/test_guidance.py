@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assessments import bank_guidance, bank_v1, services
-from assessments.banks import load_default_bank
+from assessments.banks import load_bank_v1, load_default_bank
 from assessments.models import Condition, ImmutableBankError, QuestionBank, Statement
 from places.models import Role
 from tests.factories import (
@@ -52,8 +52,9 @@ def test_guidance_never_copies_a_sentence_of_the_notes():
 
 
 def test_version_1_1_has_the_same_statements_and_the_guidance():
-    newest, created = load_default_bank()
+    _v2, created = load_default_bank()
     assert created
+    newest = load_bank_v1()  # the newest version of v1: 1.1
     first = QuestionBank.objects.get(name=bank_v1.BANK_NAME, version=1)
     assert newest.version == 2 and newest.name == bank_v1.BANK_NAME
     assert first.is_published and newest.is_published
@@ -80,12 +81,12 @@ def test_loading_again_creates_nothing_and_a_new_round_asks_the_newest():
     call_command("load_default_bank")
     count = QuestionBank.objects.count()
     bank, created = load_default_bank()
-    assert not created and QuestionBank.objects.count() == count == 2
+    assert not created and QuestionBank.objects.count() == count == 3  # v1, v1.1 and v2
     assert QuestionBank.objects.newest_published() == bank
 
 
 def test_a_later_copy_carries_the_guidance_forward():
-    bank, _ = load_default_bank()
+    bank = load_bank_v1()
     copy = bank.copy_as_draft()
     assert copy.version == 3
     assert dict(copy.conditions.values_list("key", "guidance")) == bank_guidance.GUIDANCE
