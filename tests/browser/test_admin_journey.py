@@ -53,7 +53,7 @@ def test_admin_copies_bank_edits_statement_and_publishes(live_server, page, chec
     _run_action(page, original, "copy_as_new_draft")
     check.page(page, "question banks, copy offered again")
     assert page.get_by_text("already has a draft copy").is_visible()
-    assert QuestionBank.objects.filter(name=original.name).count() == 2
+    assert QuestionBank.objects.drafts().filter(name=original.name).count() == 1
     page.goto(live_server.url + f"/admin/assessments/questionbank/{original.pk}/change/")
     assert page.get_by_role("button", name="Copy as new draft").count() == 0
     page.locator("#bank-published-note").get_by_role("link", name=str(draft)).click()
