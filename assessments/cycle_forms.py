@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import csv
+import io
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import (
     DEFAULT_MIN_GROUP_SIZE,
@@ -105,58 +109,53 @@ class CycleForm(forms.ModelForm):
 # A big place's whole list in one paste: the request only writes rows (a worker sends the
 # emails), and 10,000 lines answer in well under the 3 seconds aimed for (docs/PERFORMANCE.md).
 MAX_INVITATION_LINES = 20_000
+# About 100 bytes a person: far more than MAX_INVITATION_LINES people is not a list of invitees.
+MAX_CSV_BYTES = 5 * 1024 * 1024
+HEADER = ("name", "email", "partner")
 
 
-class InvitationImportForm(forms.Form):
-    """A pasted list of `name, email, partner` lines. Either every line is good and all are
-    imported, or nothing is and each bad line is reported by its number."""
+def _is_header(parts: list[str]) -> bool:
+    """A first line naming the columns, as spreadsheets export them: skipped, not an error."""
+    words = [part.strip().casefold() for part in parts[:3]]
+    return len(words) == 3 and words[0] == "name" and words[1].startswith("email")
 
-    lines = forms.CharField(
-        label="People to invite",
-        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
-        help_text=(
-            "One person per line: name, email address, partner organisation — separated by "
-            "commas, or pasted straight from three spreadsheet columns. Blank lines are ignored."
-        ),
-    )
 
-    def __init__(self, *args, cycle: Cycle, **kwargs):
-        super().__init__(*args, **kwargs)
+class InviteeChecker:
+    """Checks numbered rows of name, email and partner against the cycle: every problem of
+    every row is reported by its line number, so a list is corrected in one go."""
+
+    def __init__(self, cycle: Cycle):
         self.cycle = cycle
-
-    def clean_lines(self) -> list[InviteeLine]:
-        partners = {p.name.casefold(): p for p in self.cycle.place.partners.all()}
-        partner_names = ", ".join(p.name for p in partners.values())
-        already = {
+        self.partners = {p.name.casefold(): p for p in cycle.place.partners.all()}
+        self.already = {
             email.casefold(): revoked is not None
-            for email, revoked in Invitation.objects.filter(cycle=self.cycle).values_list(
+            for email, revoked in Invitation.objects.filter(cycle=cycle).values_list(
                 "email", "revoked_at"
             )
         }
+
+    def check(self, rows: list[tuple[int, list[str]]]) -> list[InviteeLine]:
+        if rows and _is_header(rows[0][1]):
+            rows = rows[1:]
+        if len(rows) > MAX_INVITATION_LINES:
+            raise ValidationError(
+                f"Please invite at most {MAX_INVITATION_LINES} people at a time "
+                f"(this list has {len(rows)})."
+            )
+        partner_names = ", ".join(p.name for p in self.partners.values())
         errors: list[str] = []
         invitees: list[InviteeLine] = []
         seen: dict[str, int] = {}
-        numbered = [
-            (number, line.strip())
-            for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1)
-            if line.strip()
-        ]
-        if len(numbered) > MAX_INVITATION_LINES:
-            raise ValidationError(
-                f"Please paste at most {MAX_INVITATION_LINES} people at a time "
-                f"(this list has {len(numbered)})."
-            )
-        for number, line in numbered:
-            # Tabs come from pasting spreadsheet columns; commas from typing. A partner's name may
-            # itself hold commas, so everything after the second separator is the partner.
-            parts = [part.strip() for part in line.split("\t" if "\t" in line else ",")]
+        for number, parts in rows:
+            parts = [part.strip() for part in parts]
             if len(parts) < 3:
                 errors.append(
                     f"Line {number}: expected a name, an email address and a partner, separated "
                     "by commas."
                 )
                 continue
-            name, email, partner_name = parts[0], parts[1], ", ".join(parts[2:]).strip()
+            # A partner's name may itself hold commas: everything after the second is the partner.
+            name, email, partner_name = parts[0], parts[1], ", ".join(parts[2:]).strip(" ,")
             problems = []
             if not name:
                 problems.append("the name is missing")
@@ -170,15 +169,15 @@ class InvitationImportForm(forms.Form):
                 key = email.casefold()
                 if key in seen:
                     problems.append(f"{email} is already on line {seen[key]}")
-                elif key in already:
+                elif key in self.already:
                     problems.append(
                         f"{email} has already been invited to this cycle"
-                        + (" (their link was withdrawn)" if already[key] else "")
+                        + (" (their link was withdrawn)" if self.already[key] else "")
                     )
                 seen.setdefault(key, number)
-            partner = partners.get(partner_name.casefold())
+            partner = self.partners.get(partner_name.casefold())
             if partner is None:
-                if not partners:
+                if not self.partners:
                     problems.append("this place has no partners yet — add them first")
                 else:
                     problems.append(
@@ -192,5 +191,160 @@ class InvitationImportForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         if not invitees:
-            raise ValidationError("Paste at least one person to invite.")
+            raise ValidationError("The list has nobody to invite.")
         return invitees
+
+
+def _pasted_rows(text: str) -> list[tuple[int, list[str]]]:
+    # Tabs come from pasting spreadsheet columns; commas from typing.
+    return [
+        (number, line.split("\t" if "\t" in line else ","))
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
+
+
+def _decode(data: bytes) -> str:
+    # Excel writes UTF-8 with a byte order mark, or Windows-1252 on older versions.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = []
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            rows.append((reader.line_num, row))
+    return rows
+
+
+class InvitationImportForm(forms.Form):
+    """A pasted list of `name, email, partner` lines, or the same columns in a CSV file. Either
+    every line is good and all are imported, or nothing is and each bad line is reported by its
+    number. A file with problems is put into the box, line for line, to be corrected there:
+    nothing typed or uploaded is lost."""
+
+    lines = forms.CharField(
+        label="Paste a list",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        help_text=(
+            "One person per line: name, email address, partner organisation — separated by "
+            "commas, or pasted straight from three spreadsheet columns. Blank lines and a first "
+            "line of column names are ignored."
+        ),
+    )
+    csv_file = forms.FileField(
+        label="Or upload a CSV file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=(
+            "Three columns — name, email, partner — saved from a spreadsheet as CSV. A first row "
+            "of column names is fine."
+        ),
+    )
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.from_file = False
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("csv_file")
+        text = cleaned.get("lines", "")
+        if upload and text.strip():
+            raise ValidationError(
+                "Please either paste a list or upload a file, not both. The pasted list is "
+                "still in the box; choose the file again if you want to use it instead."
+            )
+        if upload:
+            if upload.size > MAX_CSV_BYTES:
+                self.add_error("csv_file", "This file is too large to be a list of people.")
+                return cleaned
+            self.from_file = True
+            rows = _csv_rows(_decode(upload.read()))
+            # The file's rows go into the box (tab-separated, so commas in names survive):
+            # if they need correcting, that is where, with the same line numbers.
+            text = "\n".join("\t".join(" ".join(c.split()) for c in cells) for _, cells in rows)
+            self.data = self.data.copy()
+            self.data["lines"] = text
+            rows = _pasted_rows(text)
+        elif not text.strip():
+            self.add_error("lines", "Paste at least one person to invite, or upload a file.")
+            return cleaned
+        else:
+            rows = _pasted_rows(text)
+        try:
+            cleaned["invitees"] = InviteeChecker(self.cycle).check(rows)
+        except ValidationError as error:
+            self.add_error("lines", error)
+        return cleaned
+
+
+class InvitationForm(forms.ModelForm):
+    """One person: to invite, or to correct before they start (Invitation.partner is fixed
+    then, so the partner is only offered for a new invitation)."""
+
+    class Meta:
+        model = Invitation
+        fields = ["name", "email", "partner"]
+        labels = {"email": "Email address", "partner": "Partner organisation"}
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        if self.instance.pk:
+            del self.fields["partner"]
+        else:
+            self.fields["partner"].queryset = cycle.place.partners.all()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        taken = Invitation.objects.filter(cycle=self.cycle, email__iexact=email)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(f"{email} has already been invited to this cycle.")
+        return email
+
+
+class ExtendForm(forms.Form):
+    closes_on = forms.DateField(
+        label="New closing date",
+        widget=DateInput(),
+        help_text="The last day people can answer. The cycle closes itself after this day.",
+    )
+
+    def __init__(self, *args, cycle: Cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on <= self.cycle.closes_on:
+            raise ValidationError(
+                f"Choose a day after the current closing date, "
+                f"{date_format(self.cycle.closes_on, 'j F Y')}."
+            )
+        return closes_on
+
+
+class InvitationEmailForm(forms.ModelForm):
+    class Meta:
+        model = Cycle
+        fields = ["invitation_message", "contact_name", "contact_email"]
+        widgets = {"invitation_message": forms.Textarea(attrs={"rows": 6})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("contact_email") and not cleaned.get("contact_name"):
+            self.add_error("contact_name", "Give the contact's name as well as their address.")
+        return cleaned

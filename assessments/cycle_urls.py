@@ -12,7 +12,19 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/open/", views.cycle_open, name="cycle_open"),
     path("cycles/<int:cycle_id>/close/", views.cycle_close, name="cycle_close"),
     path("cycles/<int:cycle_id>/release/", views.cycle_release, name="cycle_release"),
+    path("cycles/<int:cycle_id>/extend/", views.cycle_extend, name="cycle_extend"),
     path("cycles/<int:cycle_id>/invitations/", views.invitation_import, name="invitation_import"),
+    path("cycles/<int:cycle_id>/invitations/new/", views.invitation_add, name="invitation_add"),
+    path(
+        "cycles/<int:cycle_id>/invitations/email/",
+        views.invitation_email,
+        name="invitation_email",
+    ),
+    path(
+        "cycles/<int:cycle_id>/invitations/<int:invitation_id>/edit/",
+        views.invitation_edit,
+        name="invitation_edit",
+    ),
     path(
         "cycles/<int:cycle_id>/invitations/<int:invitation_id>/revoke/",
         views.invitation_revoke,

@@ -565,7 +565,44 @@ def build_message(delivery: Delivery) -> EmailMessage:
     template = f"assessments/email/{delivery.kind}"
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     body = render_to_string(f"{template}_body.txt", context)
-    return EmailMessage(subject, body, None, [address], headers=headers)
+    reply_to = [cycle.contact_email] if delivery.invitation_id and cycle.contact_email else None
+    return EmailMessage(subject, body, None, [address], headers=headers, reply_to=reply_to)
+
+
+@dataclass(frozen=True)
+class ExampleInvitee:
+    """Who the preview of an invitation email is addressed to: nobody real."""
+
+    name: str
+    partner: object
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    subject: str
+    body: str
+    reply_to: str
+
+
+def preview_invitation(cycle: Cycle) -> EmailPreview:
+    """The invitation email as it will be sent for this cycle (its message and contact as given,
+    saved or not), to an example person: no real link is made."""
+    partner = cycle.place.partners.first()
+    context = {
+        "cycle": cycle,
+        "place": cycle.place,
+        "invitation": ExampleInvitee(
+            name="Sam Patel",
+            partner=partner or ExampleInvitee(name="their organisation", partner=None),
+        ),
+        "url": f"{settings.SITE_URL}/r/… (each person's own link)",
+    }
+    template = "assessments/email/invitation"
+    return EmailPreview(
+        subject=render_to_string(f"{template}_subject.txt", context).strip(),
+        body=render_to_string(f"{template}_body.txt", context),
+        reply_to=cycle.contact_email,
+    )
 
 
 # --- Sweeping ---

@@ -410,6 +410,13 @@ class CycleQuerySet(models.QuerySet):
         """Cycles whose results exist: closed (facilitators only) or released."""
         return self.filter(status__in=[CycleStatus.CLOSED, CycleStatus.RELEASED])
 
+    def newest_first(self) -> CycleQuerySet:
+        """The order every page lists a place's rounds in: latest opening date first."""
+        return self.order_by("-opens_on", "-pk")
+
+    def open_in_place(self, place_id: int) -> CycleQuerySet:
+        return self.filter(place_id=place_id, status=CycleStatus.OPEN).select_related("place")
+
     def due_to_close(self, today) -> CycleQuerySet:
         return self.filter(status=CycleStatus.OPEN, closes_on__lt=today)
 
@@ -439,6 +446,26 @@ class Cycle(models.Model):
         "open it by itself that day",
         default=False,
         help_text="Invitations are emailed when the cycle opens.",
+    )
+    # The facilitator's own words in the invitation email, and who people may ask.
+    invitation_message = models.TextField(
+        "your message",
+        max_length=1500,
+        blank=True,
+        help_text="Shown near the top of every invitation email, after the greeting. For "
+        "example, why the partnership is doing the check now and what will happen with the "
+        "results.",
+    )
+    contact_name = models.CharField(
+        "contact name",
+        max_length=120,
+        blank=True,
+        help_text="Who people can ask about the health check, usually you.",
+    )
+    contact_email = models.EmailField(
+        "contact email address",
+        blank=True,
+        help_text="Replies to the invitation email go here too.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments import delivery, tokens
 from assessments.models import (
@@ -23,7 +24,7 @@ from assessments.models import (
     Response,
     Statement,
 )
-from places.models import Partner
+from places.models import Partner, Place
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,37 @@ def open_cycle(cycle: Cycle) -> int:
         raise TransitionError("A cycle can only open on a published question bank.")
     if not cycle.place.partners.exists():
         raise TransitionError("Add the place's partner organisations before opening a cycle.")
+    # The place's row is locked so that two openings in one place (two facilitators, or a
+    # facilitator and the scheduler) are judged one after the other.
+    Place.objects.select_for_update().filter(pk=cycle.place_id).values_list("pk").first()
+    other = Cycle.objects.open_in_place(cycle.place_id).exclude(pk=cycle.pk).first()
+    if other is not None:
+        raise TransitionError(second_round_refusal(other))
     _transition(cycle, CycleStatus.DRAFT, CycleStatus.OPEN, "opened_at")
     return delivery.release_waiting(cycle)
+
+
+def second_round_refusal(other: Cycle) -> str:
+    """Why a round cannot open while `other` is open in the same place."""
+    return (
+        f"Another round, {other.name}, is still open in {other.place.name}, and only one round "
+        "can be open in a place at a time (otherwise people would be asked the same questions "
+        f"twice at once). Close {other.name} first, or wait until it closes after "
+        f"{date_format(other.closes_on, 'j F Y')}."
+    )
+
+
+def extend_cycle(cycle: Cycle, closes_on: dt.date) -> None:
+    """Move an open round's closing date later."""
+    extended = Cycle.objects.filter(
+        pk=cycle.pk, status=CycleStatus.OPEN, closes_on__lt=closes_on
+    ).update(closes_on=closes_on)
+    if not extended:
+        raise TransitionError(
+            "The closing date was not changed: the cycle is no longer open, or its closing "
+            "date has already been moved to this day or later. Reload the page to see it."
+        )
+    cycle.closes_on = closes_on
 
 
 @transaction.atomic
@@ -232,6 +262,43 @@ def reissue_invitation(invitation: Invitation) -> bool:
         invitation.refresh_from_db()
         delivery.queue_invitations(cycle, [invitation])
     return bool(reissued)
+
+
+class NotCorrectable(Exception):
+    """The invitation can no longer be corrected; the message says why."""
+
+
+@transaction.atomic
+def correct_invitation(invitation: Invitation, name: str, email: str) -> None:
+    """Correct the name or address of someone who has not started: their link is replaced (the
+    old one, perhaps sent to a wrong address, stops working) and the invitation is emailed again
+    to the address now given (when the cycle opens, if it is a draft)."""
+    cycle = Cycle.objects.select_for_update().get(pk=invitation.cycle_id)
+    # The invitation's row is locked too: a first page being saved waits, or is seen here.
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
+        raise NotCorrectable("This cycle has closed, so its invitations can no longer change.")
+    if locked is None or locked.is_revoked:
+        raise NotCorrectable(
+            "This link has been withdrawn. Send a new link first, then correct it."
+        )
+    if locked.submitted or DraftResponse.objects.filter(invitation=locked).exists():
+        raise NotCorrectable(
+            f"{locked.name} has started answering, so their invitation can no longer be "
+            "changed: their link opens their answers. Withdraw it and invite them again if the "
+            "address is wrong."
+        )
+    delivery.cancel_pending(locked, None, "The invitation was corrected.")
+    salt = tokens.new_salt()
+    Invitation.objects.filter(pk=locked.pk).update(
+        name=name,
+        email=email,
+        token_salt=salt,
+        token_hash=tokens.hash_token(tokens.token_for(salt)),
+        last_sent_at=timezone.now() if cycle.status == CycleStatus.OPEN else None,
+    )
+    invitation.refresh_from_db()
+    delivery.queue_invitations(cycle, [invitation])
 
 
 # --- Submitting a response ---

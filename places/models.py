@@ -85,6 +85,16 @@ class Partner(models.Model):
         return {"sector": self.sector, "size": self.size, "is_lead": self.is_lead}
 
 
+class MembershipQuerySet(models.QuerySet):
+    def role_counts(self, place: Place) -> dict[str, int]:
+        """How many facilitators and partner members the place has; one query."""
+        counts = dict.fromkeys(Role.values, 0)
+        rows = self.filter(place=place, user__is_active=True).values("role")
+        for row in rows.annotate(n=models.Count("pk")).order_by():
+            counts[row["role"]] = row["n"]
+        return counts
+
+
 class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -99,6 +109,8 @@ class Membership(models.Model):
         related_name="memberships",
         help_text="The organisation this person belongs to (optional for facilitators).",
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["place__name", "user__username"]

@@ -88,9 +88,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "cycle_detail": FACILITATOR_PAGE,
     "cycle_edit": FACILITATOR_PAGE,
     "cycle_open": FACILITATOR_POST_ONLY,
-    "cycle_close": FACILITATOR_POST_ONLY,
-    "cycle_release": FACILITATOR_POST_ONLY,
+    "cycle_close": FACILITATOR_PAGE,  # the confirmation page; the POST closes
+    # An open cycle's results cannot be released: the facilitator is sent back to its page.
+    "cycle_release": {**FACILITATOR_PAGE, "facilitator_a": 302},
+    "cycle_extend": FACILITATOR_PAGE,
     "invitation_import": FACILITATOR_PAGE,
+    "invitation_add": FACILITATOR_PAGE,
+    "invitation_email": FACILITATOR_PAGE,
+    "invitation_edit": FACILITATOR_PAGE,
     "invitation_revoke": FACILITATOR_POST_ONLY,
     "invitation_reissue": FACILITATOR_POST_ONLY,
     "cycle_remind": FACILITATOR_POST_ONLY,
@@ -259,7 +264,7 @@ def _url(name: str, world, slug: str | None = None) -> str:
         return reverse(name, kwargs={"slug": slug, "workshop_id": world["workshop"].pk})
     if name.startswith("workshop_") and name != "workshop_enter_code":
         return reverse(name, kwargs={"code": world["workshop"].code})
-    if name in ("invitation_revoke", "invitation_reissue"):
+    if name in ("invitation_revoke", "invitation_reissue", "invitation_edit"):
         return reverse(name, kwargs=kwargs["invitation_revoke"])
     if name == "partner_edit":
         return reverse(name, kwargs=kwargs["partner_edit"])

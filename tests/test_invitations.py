@@ -275,7 +275,7 @@ def test_tokens_are_not_stored_in_clear(client, facilitator_a, cycle):
         assert any(token in m.body for m in mail.outbox)  # the link works only from the email
 
 
-def test_cycle_page_shows_each_usable_link_in_a_labelled_readonly_box(
+def test_cycle_page_shows_each_usable_link_in_full_with_a_copy_button(
     client, facilitator_a, cycle, partner_a
 ):
     waiting = InvitationFactory(cycle=cycle, partner=partner_a, name="Waiting Walter")
@@ -284,12 +284,17 @@ def test_cycle_page_shows_each_usable_link_in_a_labelled_readonly_box(
     client.force_login(facilitator_a)
     page = client.get(reverse("cycle_detail", args=["ashford", cycle.pk])).content.decode()
     link = f"http://127.0.0.1:8000/r/{waiting.token}/"
-    box = re.search(rf'<input[^>]*value="{re.escape(link)}"[^>]*>', page).group(0)
-    assert "readonly" in box and f'id="link-{waiting.pk}"' in box
-    label = f'<label class="visually-hidden" for="link-{waiting.pk}">'
-    assert label + "Personal link for Waiting Walter</label>" in page
+    # The whole link as text, selected in one click without JavaScript (nothing cut off)...
+    assert f'user-select-all small" id="link-{waiting.pk}">{link}</code>' in page
+    # ...and a copy button that the static script reveals; no inline script or style (CSP).
+    button = re.search(r'<button[^>]*data-copy-target="link-(\d+)"[^>]*>', page)
+    assert button.group(1) == str(waiting.pk) and " hidden>" in button.group(0)
+    assert len(re.findall("data-copy-target=", page)) == 1
     assert done.token not in page and withdrawn.token not in page
-    assert "<script" not in page and "style=" not in page
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/js/copy-link.js" defer>'
+    ]
+    assert "style=" not in page
 
 
 def test_links_are_not_shown_once_the_cycle_has_closed(client, facilitator_a, cycle, partner_a):
