@@ -266,7 +266,9 @@ def invitation_email(request: HttpRequest, slug: str, cycle_id: int) -> HttpResp
     form = InvitationEmailForm(request.POST or None, instance=cycle)
     if request.method == "POST" and editable and form.is_valid():
         if "save" in request.POST:
-            form.save(update_fields=["invitation_message", "contact_name", "contact_email"])
+            form.instance.save(
+                update_fields=["invitation_message", "contact_name", "contact_email"]
+            )
             messages.success(request, "Saved: invitations sent from now on carry this message.")
             return _to_cycle(cycle)
     elif request.method == "POST" and not editable:

@@ -291,9 +291,7 @@ def test_cycle_page_shows_each_usable_link_in_full_with_a_copy_button(
     assert button.group(1) == str(waiting.pk) and " hidden>" in button.group(0)
     assert len(re.findall("data-copy-target=", page)) == 1
     assert done.token not in page and withdrawn.token not in page
-    assert re.findall(r"<script[^>]*>", page) == [
-        '<script src="/static/js/copy-link.js" defer>'
-    ]
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/copy-link.js" defer>']
     assert "style=" not in page
 
 
