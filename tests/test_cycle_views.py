@@ -377,7 +377,7 @@ def test_a_get_of_close_or_release_only_asks(client, facilitator_a, cycle, statu
         assert response.status_code == 302  # nothing to confirm: back to the cycle's page
     else:
         assert response.status_code == 200
-        assert f'<form method="post" class="d-flex' in response.content.decode()
+        assert '<form method="post" class="d-flex' in response.content.decode()
     cycle.refresh_from_db()
     assert cycle.status == status
 
