@@ -56,6 +56,7 @@ def cycle_summaries(place: Place):
     active = Q(invitations__revoked_at__isnull=True)
     return (
         Cycle.objects.filter(place=place)
+        .newest_first()
         .select_related("bank")
         .annotate(
             n_invited=Count("invitations", filter=active),

@@ -9,33 +9,52 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 
+from assessments import overview
 from assessments.models import Cycle
 from places import throttle
 from places.access import place_for_facilitator, place_for_user
 from places.forms import PartnerForm
-from places.models import Membership, Partner
+from places.models import Membership, Partner, Role
 
 log = logging.getLogger("betterway.auth")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("place", "partner")
         .order_by("place__name")
     )
-    return render(request, "places/home.html", {"memberships": memberships})
+    found = overview.overviews(
+        [m.place_id for m in memberships],
+        [m.place_id for m in memberships if m.role == Role.FACILITATOR],
+    )
+    return render(
+        request,
+        "places/home.html",
+        {
+            "memberships": [(m, found[m.place_id]) for m in memberships],
+            "has_facilitator_role": any(m.role == Role.FACILITATOR for m in memberships),
+        },
+    )
 
 
 def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     access = place_for_user(request.user, slug)
-    cycles = Cycle.objects.filter(place=access.place).select_related("bank")
+    cycles = Cycle.objects.filter(place=access.place).select_related("bank").newest_first()
     if not access.is_facilitator:
         cycles = cycles.released()
+    place_id = access.place.pk
+    found = overview.overviews([place_id], [place_id] if access.is_facilitator else [])
     return render(
         request,
         "places/place_detail.html",
-        {"place": access.place, "access": access, "cycles": cycles},
+        {
+            "place": access.place,
+            "access": access,
+            "cycles": cycles,
+            "overview": found[place_id],
+        },
     )
 
 
