@@ -387,6 +387,7 @@ class Outputs:
     csv_rows: list[list[str]]
     comparison: str
     workshop_start: str  # the facilitator's page suggesting a workshop's focus topics
+    overview_pages: list[str]  # the member's home and place pages: the latest overall score
     statement_texts: dict[str, str]  # statement key -> text
     condition_names: dict[str, str]
     comment_texts: list[str]
@@ -466,6 +467,10 @@ def build_and_render(scenario: Scenario) -> Outputs:
         response = client.get(reverse(name, args=args), {"compare": scenario.compare})
         assert response.status_code == 200, name
         pages[name] = response.content.decode()
+    overview_pages = [
+        client.get(reverse("home")).content.decode(),
+        client.get(reverse("place_detail", args=[place.slug])).content.decode(),
+    ]
     client.force_login(facilitator)
     comparison = client.get(reverse("comparison"))
     assert comparison.status_code == 200
@@ -483,6 +488,7 @@ def build_and_render(scenario: Scenario) -> Outputs:
         csv_rows=list(csv.reader(io.StringIO(csv_text))),
         comparison=comparison.content.decode(),
         workshop_start=workshop_start.content.decode(),
+        overview_pages=overview_pages,
         statement_texts={key: s.text for key, s in statements.items()},
         condition_names={c.key: c.name for c in conditions},
         comment_texts=comment_texts,
@@ -1425,6 +1431,21 @@ def check_workshop_start(truth: Truth, outputs: Outputs) -> None:
             assert len(truth.statement_scores[key]) >= truth.k, statement
 
 
+def check_overview(truth: Truth, outputs: Outputs) -> None:
+    """The home and place pages show the overall score only when every condition is shown
+    (each scored by at least k people), and then as the partner-balanced truth."""
+    keys = list(outputs.condition_names)
+    every_condition_shown = all(len(truth.condition_scores[key]) >= truth.k for key in keys)
+    for page in outputs.overview_pages:
+        text = _squash(re.sub(r"<[^>]+>", " ", html_lib.unescape(page)))
+        found = re.search(r"Latest overall score: (\d+) out of 100", text)
+        if every_condition_shown:
+            overall = statistics.mean(truth.score(key, truth.condition_scores[key]) for key in keys)
+            assert found and _shows(found.group(1), overall), text
+        else:
+            assert found is None and "no overall score" in text, text
+
+
 def _record_events(truth: Truth, data: Snapshot) -> None:
     """What the example exercised, for `pytest --hypothesis-show-statistics`."""
     enough = truth.n_responses >= truth.k
@@ -1485,6 +1506,7 @@ def test_no_output_describes_fewer_than_k_people(benchmark_places, scenario):
             check_public_summary(truth, outputs)
             check_comparison(truth, outputs)
             check_workshop_start(truth, outputs)
+            check_overview(truth, outputs)
             _record_events(truth, outputs.data)
         finally:
             transaction.set_rollback(True)
