@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import delivery
 from assessments.models import Invitation
+from assessments.respond.views import no_referrer, own_not_found
 
 
 @login_not_required
@@ -19,6 +20,8 @@ from assessments.models import Invitation
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@no_referrer
+@own_not_found
 def emails_stop(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.by_token(token) if len(token) <= 128 else None
     if invitation is None:
@@ -27,6 +30,7 @@ def emails_stop(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         just_stopped = delivery.stop_emails(invitation)
         invitation.refresh_from_db(fields=["emails_stopped_at"])
+    # The token is in the address: no_referrer keeps it from being sent on to another site.
     response = render(
         request,
         "assessments/emails_stop.html",
@@ -38,6 +42,4 @@ def emails_stop(request: HttpRequest, token: str) -> HttpResponse:
             "just_stopped": just_stopped,
         },
     )
-    # The token is in the address: never send it on to another site.
-    response["Referrer-Policy"] = "no-referrer"
     return response

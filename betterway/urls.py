@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from assessments import email_views, summary_views
+from assessments.respond import views as respond_views
 from places import views as place_views
 from places.auth_forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
@@ -39,6 +40,8 @@ auth_patterns = [
 urlpatterns = [
     path("", place_views.home, name="home"),
     path("r/<str:token>/", include("assessments.respond.urls")),
+    # Anything else under /r/ is a personal link copied wrong: the app's own page, not Django's.
+    re_path(r"^r/", respond_views.respond_not_found, name="respond_not_found"),
     path("accounts/", include(auth_patterns)),
     path("emails/stop/<str:token>/", email_views.emails_stop, name="emails_stop"),
     path("summary/<str:token>/", summary_views.public_summary, name="public_summary"),

@@ -145,6 +145,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "workshop_idea_add": dict.fromkeys(ROLES, 405),
     "workshop_idea_drop": dict.fromkeys(ROLES, 405),
     "workshop_vote": dict.fromkeys(ROLES, 405),
+    "respond_not_found": dict.fromkeys(ROLES, 404),  # any other address under /r/
 }
 # Django admin is one entry for its whole namespace: staff only, everyone else to its sign-in.
 ADMIN_EXPECTED = {
@@ -270,6 +271,8 @@ def _url(name: str, world, slug: str | None = None) -> str:
         return reverse(name, kwargs=kwargs["partner_edit"])
     if name in ("password_reset_confirm", "respond_page"):
         return reverse(name, kwargs=kwargs[name])
+    if name == "respond_not_found":
+        return reverse(name)
     if name.startswith("respond_") or name == "emails_stop":
         return reverse(name, kwargs={"token": world["invitation"].token})
     if name.startswith(("cycle_", "invitation_", "dashboard")) and name not in (

@@ -498,3 +498,28 @@ def test_another_places_invitation_email_cannot_be_changed(
     assert response.status_code == 404
     other_place_cycle.refresh_from_db()
     assert other_place_cycle.invitation_message == ""
+
+
+# --- A mistyped personal link, in development too ---
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/r/abc123/",  # cut off
+        "/r/" + "0" * 64 + "/",  # the right length, no such link
+        "/r/" + "0" * 64 + "/page/99/",
+        "/r/" + "0" * 64 + "/nowhere/",  # no such address under the link
+        "/r/",
+        "/emails/stop/abc/",
+    ],
+)
+def test_a_mistyped_link_gets_the_apps_own_404_page_even_with_debug_on(client, settings, path):
+    settings.DEBUG = True
+    response = client.get(path)
+    assert response.status_code == 404
+    page = text(response)
+    assert "We could not find that page" in page
+    assert "copied the whole link" in page
+    assert "Django" not in page and "URLconf" not in page
+    assert response["Referrer-Policy"] == "no-referrer"

@@ -31,7 +31,22 @@ type PageForm = ConditionPageForm | SpectrumForm
 
 def respondent_view(view):
     """The decorations every page reached by a personal link needs."""
-    return login_not_required(csrf_exempt(never_cache(no_referrer(view))))
+    return login_not_required(csrf_exempt(never_cache(no_referrer(own_not_found(view)))))
+
+
+def own_not_found(view):
+    """A mistyped or cut-off personal link gets the app's own "not found" page, in development
+    too: with DEBUG on, Django would show its technical page, which is no help to a respondent
+    trying the link on a phone."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return render(request, "404.html", status=404, using="django")
+
+    return wrapped
 
 
 def no_referrer(view):
@@ -304,3 +319,9 @@ def respond_submit(request: HttpRequest, token: str) -> HttpResponse:
         )
     # First submit or a repeat (double click, second tab): both land on the thank-you page.
     return redirect("respond_start", token)
+
+
+@respondent_view
+def respond_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any other address under /r/: a personal link with a piece missing or added."""
+    raise Http404("No such page for a personal link.")
