@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# Links printed and emailed by `make run` point at the server it starts, unless SITE_URL is given.
+SITE_URL ?= http://$(HOST)
 
 .PHONY: run test setup install demo lint format clean
 
@@ -16,15 +18,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## One command to try it: install, migrate SQLite, load the bank and demo data, serve on 127.0.0.1:8000
+## One command to try it: install, migrate SQLite, load the bank and demo data, serve on $(HOST)
 ## with a task worker beside the server (it sends the emails: printed here). Ctrl+C stops both.
+## `make run HOST=127.0.0.1:8001` serves elsewhere; SITE_URL follows HOST unless given.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_default_bank
-	$(PY) manage.py load_demo
-	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	SITE_URL='$(SITE_URL)' $(PY) manage.py load_demo
+	SITE_URL='$(SITE_URL)' $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST)
+	SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST)
 
 ## One command to run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
 test: install

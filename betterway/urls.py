@@ -9,6 +9,10 @@ from places.auth_forms import ThrottledAdminAuthenticationForm, ThrottledAuthent
 
 # The throttle itself is the authentication backend; this form shows its lock-out message.
 admin.site.login_form = ThrottledAdminAuthenticationForm
+# The admin is part of the product, named as it is, not "Django administration".
+admin.site.site_header = "Collaboration health check: administration"
+admin.site.site_title = "Collaboration health check admin"
+admin.site.index_title = "Question banks, places and people"
 
 auth_patterns = [
     path(
