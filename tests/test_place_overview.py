@@ -133,7 +133,7 @@ def test_place_and_cycle_pages_list_rounds_in_the_same_order(
     client.force_login(facilitator_a)
 
     def order(page: str) -> list[str]:
-        return [name for name in re.findall(r"(Newest|Middle|Oldest)", page)]
+        return re.findall(r"(Newest|Middle|Oldest)", page)
 
     place_page = order(words(client.get(reverse("place_detail", args=["ashford"]))))
     cycle_page = order(words(client.get(reverse("cycle_list", args=["ashford"]))))
