@@ -269,8 +269,16 @@ class InvitationImportForm(forms.Form):
             if upload.size > MAX_CSV_BYTES:
                 self.add_error("csv_file", "This file is too large to be a list of people.")
                 return cleaned
+            data = upload.read()
+            if b"\x00" in data[:4096] or data.startswith(b"PK\x03\x04"):
+                self.add_error(
+                    "csv_file",
+                    "This is not a CSV file (it looks like a spreadsheet workbook). In your "
+                    "spreadsheet, use “Save as” and choose CSV, then upload that file.",
+                )
+                return cleaned
             self.from_file = True
-            rows = _csv_rows(_decode(upload.read()))
+            rows = _csv_rows(_decode(data))
             # The file's rows go into the box (tab-separated, so commas in names survive):
             # if they need correcting, that is where, with the same line numbers.
             text = "\n".join("\t".join(" ".join(c.split()) for c in cells) for _, cells in rows)

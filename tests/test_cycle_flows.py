@@ -288,6 +288,14 @@ def test_a_bad_csv_file_invites_nobody_and_its_rows_land_in_the_box(client, faci
     assert Invitation.objects.filter(cycle=cycle).count() == 4
 
 
+def test_a_workbook_instead_of_a_csv_is_refused_with_what_to_do(client, facilitator_a, cycle):
+    client.force_login(facilitator_a)
+    workbook = SimpleUploadedFile("people.xlsx", b"PK\x03\x04\x14\x00\x06\x00binary")
+    response = client.post(url("invitation_import", cycle), {"csv_file": workbook})
+    assert "This is not a CSV file" in text(response)
+    assert not Invitation.objects.exists()
+
+
 def test_a_list_and_a_file_together_are_refused_keeping_the_list(client, facilitator_a, cycle):
     client.force_login(facilitator_a)
     pasted = "Sam Patel, sam@example.org, Ashford Council"
