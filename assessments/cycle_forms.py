@@ -73,6 +73,17 @@ class CycleForm(forms.ModelForm):
     def __init__(self, *args, place: Place, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.place = place
+        if self.instance.pk is None:
+            # A new round's invitation email starts with the last round's words and contact,
+            # which the facilitator sees and can change on the invitation email page.
+            last = (
+                Cycle.objects.filter(place=place)
+                .order_by("-created_at", "-pk")
+                .values("invitation_message", "contact_name", "contact_email")
+                .first()
+            )
+            for name, value in (last or {}).items():
+                setattr(self.instance, name, value)
         status = self.instance.status
         if status != CycleStatus.DRAFT:
             del self.fields["bank"], self.fields["min_group_size"], self.fields["opens_on"]

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import scheduled, services
+from assessments import delivery, scheduled, services
 from assessments.models import (
     AutomationFailure,
     Cycle,
@@ -466,6 +466,42 @@ def test_the_message_is_previewed_without_saving_then_saved_and_sent(
     run_tasks()
     (email,) = mail.outbox
     assert "A MESSAGE FROM ALEX JONES\nWe agreed at the March meeting" in email.body
+    assert email.reply_to == ["alex@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_round_starts_with_the_last_rounds_words_and_contact(
+    client, facilitator_a, cycle, bank
+):
+    Cycle.objects.filter(pk=cycle.pk).update(
+        invitation_message="Our yearly check.", contact_name="Alex Jones"
+    )
+    client.force_login(facilitator_a)
+    data = {
+        "name": "Autumn 2026",
+        "bank": bank.pk,
+        "min_group_size": 5,
+        "opens_on": "2026-09-01",
+        "closes_on": "2026-09-28",
+    }
+    client.post(reverse("cycle_create", args=["ashford"]), data)
+    new = Cycle.objects.get(name="Autumn 2026")
+    assert (new.invitation_message, new.contact_name) == ("Our yearly check.", "Alex Jones")
+    page = words(client.get(url("cycle_detail", new)))
+    assert "The invitation email carries your own message and names Alex Jones as the" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_name_the_contact(open_cycle, partner_a):
+    Cycle.objects.filter(pk=open_cycle.pk).update(
+        contact_name="Alex Jones", contact_email="alex@example.org"
+    )
+    open_cycle.refresh_from_db()
+    InvitationFactory(cycle=open_cycle, partner=partner_a, email="robin@example.org")
+    assert delivery.queue_reminders(open_cycle) == 1
+    run_tasks()
+    (email,) = mail.outbox
+    assert "please contact Alex Jones at alex@example.org (or reply to this email)" in email.body
     assert email.reply_to == ["alex@example.org"]
 
 
