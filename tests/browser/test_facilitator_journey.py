@@ -62,7 +62,7 @@ def test_facilitator_runs_a_cycle_from_draft_to_released_results(
     assert cycle.status == CycleStatus.DRAFT
 
     # --- The invitation email: the facilitator's own words, previewed, then saved ---
-    page.get_by_role("link", name="Invitation email").click()
+    page.get_by_role("link", name="Invitation email", exact=True).click()
     check.page(page, "invitation email")
     page.get_by_label("Your message").fill("We agreed in March to check how we work together.")
     page.get_by_label("Contact name").fill("Alex Jones")
