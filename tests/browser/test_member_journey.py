@@ -58,6 +58,10 @@ def test_member_reads_released_dashboard_and_downloads_csv(live_server, page, ch
 
     scenarios.log_in(page, live_server, "member", check)
     check.page(page, "your places")
+    # The place's latest released score, and the small trend over its two released rounds.
+    assert page.get_by_text("Latest overall score:").is_visible()
+    assert page.get_by_text("Overall score over the last 2 released rounds:").is_visible()
+    assert page.locator("svg.sparkline polyline").count() == 1
     page.get_by_role("link", name="Riverbank").click()
     check.page(page, "place overview")
     assert page.get_by_role("heading", name="Released results").is_visible()

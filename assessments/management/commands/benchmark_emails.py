@@ -218,6 +218,11 @@ def _cycle(place: Place, name: str, status: str) -> Cycle:
         closes_on=today + dt.timedelta(days=28),
     )
     if status == CycleStatus.OPEN:
+        # A place has one open round at a time: the benchmark's previous round, measured
+        # already, steps aside (closed without results; the place is deleted at the end).
+        Cycle.objects.filter(place=place, status=CycleStatus.OPEN).update(
+            status=CycleStatus.CLOSED, closed_at=timezone.now()
+        )
         services.open_cycle(cycle)
     return cycle
 
