@@ -266,8 +266,10 @@ def invitation_email(request: HttpRequest, slug: str, cycle_id: int) -> HttpResp
     form = InvitationEmailForm(request.POST or None, instance=cycle)
     if request.method == "POST" and editable and form.is_valid():
         if "save" in request.POST:
-            form.instance.save(
-                update_fields=["invitation_message", "contact_name", "contact_email"]
+            # Only these columns: the cycle may have been opened meanwhile, which changes
+            # nothing here (emails not yet sent carry the words saved now).
+            Cycle.objects.filter(pk=cycle.pk).update(
+                **{name: form.cleaned_data[name] for name in form.Meta.fields}
             )
             messages.success(request, "Saved: invitations sent from now on carry this message.")
             return _to_cycle(cycle)

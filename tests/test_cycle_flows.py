@@ -567,3 +567,17 @@ def test_a_mistyped_link_gets_the_apps_own_404_page_even_with_debug_on(client, s
     assert "copied the whole link" in page
     assert "Django" not in page and "URLconf" not in page
     assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_saving_the_message_after_someone_opened_the_round_still_works(
+    client, facilitator_a, cycle, partner_a
+):
+    client.force_login(facilitator_a)
+    client.get(url("invitation_email", cycle))
+    services.open_cycle(cycle)  # by another facilitator, while this one types
+    response = client.post(
+        url("invitation_email", cycle), {"invitation_message": "Please take part.", "save": ""}
+    )
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.invitation_message == "Please take part." and cycle.status == CycleStatus.OPEN
