@@ -227,6 +227,7 @@ def cycle_release(request: HttpRequest, slug: str, cycle_id: int) -> HttpRespons
             "access": access,
             "cycle": cycle,
             "readers": Membership.objects.role_counts(access.place),
+            "emailed": delivery.results_recipients(cycle).count(),
         },
     )
 

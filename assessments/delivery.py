@@ -178,17 +178,17 @@ def queue_reminders(cycle: Cycle, now: dt.datetime | None = None) -> int:
     return len(deliveries)
 
 
+def results_recipients(cycle: Cycle):
+    """The invitations the results email goes to (the release page counts them first)."""
+    return cycle.invitations.active().filter(emails_stopped_at__isnull=True, erased_at__isnull=True)
+
+
 def queue_results(cycle: Cycle) -> int:
     """The results email, with the link to the round's public summary, to everyone invited
     whose link was not withdrawn, whose details are kept and who did not stop emails; runs in
     the release's transaction. Returns how many."""
     now = timezone.now()
-    ids = list(
-        cycle.invitations.active()
-        .filter(emails_stopped_at__isnull=True, erased_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    ids = list(results_recipients(cycle).order_by("pk").values_list("pk", flat=True))
     deliveries = Delivery.objects.bulk_create(
         Delivery(
             cycle=cycle,

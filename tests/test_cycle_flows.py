@@ -110,9 +110,12 @@ def test_close_page_counts_the_started_answers_that_will_be_deleted(
 
 
 def test_release_page_says_it_cannot_be_undone_and_who_will_see(
-    client, facilitator_a, member_a, cycle, place_a
+    client, facilitator_a, member_a, cycle, place_a, partner_a
 ):
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CLOSED)
+    InvitationFactory.create_batch(2, cycle=cycle, partner=partner_a)
+    InvitationFactory(cycle=cycle, partner=partner_a, revoked_at=timezone.now())
+    InvitationFactory(cycle=cycle, partner=partner_a, emails_stopped_at=timezone.now())
     MembershipFactory(user=UserFactory(), place=place_a, role=Role.MEMBER)
     MembershipFactory(user=UserFactory(is_active=False), place=place_a, role=Role.MEMBER)
     MembershipFactory(user=UserFactory(), place=PartnerFactory().place, role=Role.MEMBER)
@@ -121,6 +124,7 @@ def test_release_page_says_it_cannot_be_undone_and_who_will_see(
     assert "This cannot be undone." in page
     assert '<li id="member-readers">the 2 partner members of Ashford with an account;' in page
     assert "the 1 facilitator of Ashford" in page
+    assert '<li id="summary-readers">the 2 people invited to Spring 2026' in page
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.CLOSED
 

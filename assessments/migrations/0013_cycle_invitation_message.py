@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0011_condition_guidance'),
+        ('assessments', '0012_delivery_action_reminders'),
     ]
 
     operations = [
