@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from assessments.models import Cycle, CycleStatus, Invitation, RoleLevel
 from tests.background import run_tasks
@@ -149,7 +150,8 @@ def test_facilitator_runs_a_cycle_from_draft_to_released_results(
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     hal_row = page.get_by_role("row", name="Hal Black")
     hal_row.get_by_role("button", name="Copy link for Hal Black").click()
-    assert page.get_by_text("Link copied for Hal Black.").count() == 1
+    # Copying is asynchronous: wait for the status line to say so.
+    expect(page.locator("#copy-status")).to_have_text("Link copied for Hal Black.")
     link = hal_row.locator("code").inner_text()
     assert page.evaluate("navigator.clipboard.readText()") == link
     respondent = new_context().new_page()
