@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0012_delivery_action_reminders'),
+        ('assessments', '0013_bank_v2_routing_and_target'),
     ]
 
     operations = [
