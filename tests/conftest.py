@@ -1,4 +1,11 @@
-"""Shared fixtures: the named personas of DESIGN.md §8."""
+"""Shared fixtures: the named personas of DESIGN.md §8; and the rules that keep a CI run honest.
+
+CI (CI=true) must not pass by leaving tests out: any skipped test fails the run, a run told which
+database it is for (EXPECT_DATABASE=postgresql, set by .ci/run) refuses to run on another, and
+Hypothesis is derandomised there so a failure found in CI reproduces anywhere. Tests that need
+PostgreSQL carry the `postgresql` marker: on SQLite they are deselected (and counted as such),
+never skipped.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,58 @@ import os
 import tempfile
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from places.models import Role
 from tests.factories import MembershipFactory, PartnerFactory, PlaceFactory, UserFactory
 
-# Django's live_server runs sync code inside Playwright's event loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+# A failure in CI must reproduce: the same examples on every run, and the failing one printed as a
+# blob that @reproduce_failure takes.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if in_ci():
+    hypothesis_settings.load_profile("ci")
+
+
+def database_vendor() -> str:
+    # The vendor of the configured backend ("sqlite", "postgresql"); no connection is opened.
+    from django.db import connection
+
+    return connection.vendor
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = database_vendor()
+    expected = os.environ.get("EXPECT_DATABASE", "")
+    if expected and expected != vendor:
+        raise pytest.UsageError(
+            f"EXPECT_DATABASE={expected}, but the tests would run on {vendor}: "
+            "is DATABASE_URL set and spelled right?"
+        )
+    if vendor == "postgresql":
+        return
+    # PostgreSQL-only tests are not run here, and say so as "deselected": a skip would fail CI.
+    elsewhere = [item for item in items if item.get_closest_marker("postgresql")]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not in_ci():
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and session.exitstatus == pytest.ExitCode.OK:
+        reporter.write_line(
+            f"CI=true: {len(skipped)} test(s) skipped; in CI every collected test must run.",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ def test_open_actions_of_a_place_are_the_planned_and_under_way_ones():
 
 def test_an_unknown_status_is_refused_by_the_database():
     place = PlaceFactory()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="action_status_valid"), transaction.atomic():
         Action.objects.create(place=place, title="x", status="finished")
 
 

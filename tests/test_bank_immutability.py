@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 PARTS = [QuestionBank, Condition, Statement]
 # A text field of each, to change.
 EDITED = {QuestionBank: "description", Condition: "name", Statement: "text"}
+# Every refusal says why and what to do instead (ImmutableBankError's message).
+PUBLISHED = r"belongs to a published question bank, which cannot be changed\. Copy the bank"
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def test_save_of_a_published_banks_part_refused(model, bank):
 @pytest.mark.parametrize("model", PARTS)
 def test_delete_of_a_published_banks_part_refused(model, bank):
     before = snapshot(bank)
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         part_of(model, bank).delete()
     assert snapshot(bank) == before
 
@@ -88,9 +90,9 @@ def test_delete_of_a_published_banks_part_refused(model, bank):
 @pytest.mark.parametrize("model", PARTS)
 def test_queryset_update_and_delete_of_a_published_banks_parts_refused(model, bank):
     before = snapshot(bank)
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         rows(model, bank).update(**{EDITED[model]: "changed"})
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         rows(model, bank).delete()
     assert snapshot(bank) == before
 
@@ -100,7 +102,7 @@ def test_bulk_update_of_a_published_banks_parts_refused(model, bank):
     before = snapshot(bank)
     part = part_of(model, bank)
     setattr(part, EDITED[model], "changed")
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         with transaction.atomic():  # bulk_update's own atomic block marks rollback
             model.objects.bulk_update([part], [EDITED[model]])
     assert snapshot(bank) == before
@@ -109,9 +111,9 @@ def test_bulk_update_of_a_published_banks_parts_refused(model, bank):
 @pytest.mark.parametrize("model", PARTS)
 def test_adding_to_a_published_bank_refused(model, bank):
     before = snapshot(bank)
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         new_part(model, bank).save()
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         model.objects.bulk_create([new_part(model, bank)])
     assert snapshot(bank) == before
     assert QuestionBank.objects.count() == 1
@@ -139,10 +141,10 @@ def test_a_draft_banks_parts_go_through_every_path(model, draft):
 
 
 def test_a_published_bank_cannot_be_put_back_to_draft(bank):
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         QuestionBank.objects.filter(pk=bank.pk).update(status=BankStatus.DRAFT)
     bank.status = BankStatus.DRAFT
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         bank.save()
     assert QuestionBank.objects.get(pk=bank.pk).status == BankStatus.PUBLISHED
 
@@ -160,7 +162,7 @@ def test_moving_a_part_out_of_a_published_bank_refused(model, bank, draft):
         part.bank = draft
     else:
         part.condition = draft.conditions.first()
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         part.save()
 
 
@@ -171,11 +173,11 @@ def test_moving_a_draft_part_into_a_published_bank_refused(model, bank, draft):
     target = bank if model is Condition else bank.conditions.first()
     field = "bank" if model is Condition else "condition"
     setattr(part, field, target)
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         part.save()
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         model.objects.filter(pk=part.pk).update(**{field: target})
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match=PUBLISHED):
         model.objects.filter(pk=part.pk).update(**{f"{field}_id": target.pk})
     assert snapshot(bank) == before
 

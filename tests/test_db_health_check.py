@@ -23,8 +23,6 @@ def test_connections_are_kept_and_checked():
 def persistent_connection(monkeypatch):
     """Connections kept between requests and checked, as settings.py has them, whatever
     CONN_MAX_AGE this test run was given."""
-    if connection.vendor != "postgresql":
-        pytest.skip("Only PostgreSQL has a server that can end a connection.")
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
     connection.close()  # the next connection takes these settings
@@ -41,10 +39,12 @@ def _request() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgresql  # only PostgreSQL has a server that can end a connection
 def test_the_same_connection_serves_request_after_request(persistent_connection):
     assert _request() == _request()
 
 
+@pytest.mark.postgresql
 def test_a_connection_the_server_ended_is_replaced_before_the_first_query(persistent_connection):
     pid = _request()
     other = connections.create_connection("default")

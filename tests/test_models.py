@@ -186,7 +186,7 @@ def test_answers_protect_the_statements_they_point_at():
     statement = Statement.objects.filter(condition__bank=cycle.bank).first()
     response = _response(cycle, PartnerFactory(place=cycle.place))
     Answer.objects.create(response=response, statement=statement, value=3)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ProtectedError, match="referenced through protected foreign keys"):
         statement.delete()
     assert Statement.objects.filter(pk=statement.pk).exists()
 
@@ -196,7 +196,7 @@ def test_cycles_protect_their_bank():
 
     bank = make_bank(publish=False)
     CycleFactory(bank=bank)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ProtectedError, match="referenced through protected foreign keys"):
         bank.delete()
 
 

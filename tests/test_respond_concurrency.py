@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from assessments import services
 from assessments.models import (
@@ -18,11 +18,12 @@ from assessments.models import (
 )
 from tests.factories import CycleFactory, PartnerFactory, make_bank
 
+# Row locking under real concurrency is a PostgreSQL property; on SQLite these are deselected.
+pytestmark = pytest.mark.postgresql
+
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submits_create_exactly_one_response():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locking under real concurrency is a PostgreSQL property")
     cycle = CycleFactory(bank=make_bank(n_conditions=1, n_statements=2), status=CycleStatus.OPEN)
     partner = PartnerFactory(place=cycle.place)
     invitation = services.create_invitations(
@@ -64,8 +65,6 @@ def test_concurrent_submits_create_exactly_one_response():
 def test_a_statement_saved_while_its_bank_is_published_waits_and_is_refused():
     """Nothing may land in a bank after its publication, when cycles may already be answering
     it: a save racing publish() waits for it, then is refused."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locking under real concurrency is a PostgreSQL property")
     bank = make_bank(n_conditions=1, n_statements=2, publish=False)
     statement = Statement.objects.filter(condition__bank=bank).first()
     published, errors = threading.Event(), []
@@ -94,8 +93,6 @@ def test_a_statement_saved_while_its_bank_is_published_waits_and_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 def test_publishing_waits_for_an_edit_in_progress_and_checks_what_it_left():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locking under real concurrency is a PostgreSQL property")
     bank = make_bank(n_conditions=1, n_statements=1, publish=False)
     outcomes = []
 

@@ -88,7 +88,7 @@ def test_a_link_finds_its_invitation_and_all_a_page_needs_in_one_query(invitatio
 def test_a_link_without_a_draft_knows_there_is_none(invitation):
     with CaptureQueriesContext(connection) as queries:
         found = Invitation.objects.by_token(invitation.token)
-        with pytest.raises(DraftResponse.DoesNotExist):
+        with pytest.raises(DraftResponse.DoesNotExist, match="has no draft"):
             found.draft  # noqa: B018
     assert len(queries) == 1
     assert found == invitation
@@ -271,5 +271,5 @@ def test_someone_signed_in_sees_no_account_navigation_on_a_respondent_page(
 
 
 def test_a_name_missing_from_a_respondent_template_is_an_error_not_a_blank():
-    with pytest.raises(UndefinedError):
+    with pytest.raises(UndefinedError, match="'no_such_name' is undefined"):
         engines["jinja2"].from_string("<p>{{ no_such_name }}</p>").render({})

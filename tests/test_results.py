@@ -686,7 +686,7 @@ def test_closing_is_undone_if_the_snapshot_fails(place_a, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(results, "build_snapshot", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="^boom$"):
         services.close_cycle(cycle)
     assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.OPEN
     assert not CycleResult.objects.exists()

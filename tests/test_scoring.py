@@ -195,7 +195,7 @@ def test_reverse_keyed_statement_score_runs_the_other_way():
 
 @pytest.mark.parametrize("value", [0, 6, -1])
 def test_statement_score_rejects_values_outside_1_to_5(value):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=rf"^An answer must be 1 to 5, not {value}\.$"):
         statement_score(value, reverse_keyed=False)
 
 
@@ -454,7 +454,7 @@ def test_no_spectrum_answers_and_no_lead_gap_is_unknown():
 
 
 def test_unknown_spectrum_type_is_an_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^Unknown spectrum type 'helm'\.$"):
         _collab(mode="helm")
 
 

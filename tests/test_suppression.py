@@ -79,7 +79,7 @@ def test_lower_k_of_3():
 
 
 def test_groups_adding_up_to_more_than_the_total_are_an_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="The groups add up to more than the total"):
         suppress_partition(5, {"a": 3, "b": 3}, k=3)
 
 

@@ -6,6 +6,8 @@ browser must fail the run rather than quietly skip it.
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,48 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(skip)
+
+
+@contextmanager
+def _async_unsafe_allowed():
+    # Playwright's sync API keeps an event loop running on the test's thread, so Django's
+    # database calls there (factories, live_server's own setup) would refuse to run. Allowed for
+    # these tests alone, and only while one of them is being set up, run or torn down.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_before_playwright(django_db_setup):
+    """The test database is made before Playwright starts, so that it is destroyed after
+    Playwright has stopped, when a later test outside this folder ends the session with no event
+    loop running and no allowance."""
+
+
+# Hooks of this conftest run for the items under tests/browser/ only (item.ihook).
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    with _async_unsafe_allowed():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with _async_unsafe_allowed():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with _async_unsafe_allowed():
+        return (yield)
 
 
 @pytest.fixture(scope="session")
