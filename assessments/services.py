@@ -380,7 +380,8 @@ def draft_problems(draft: DraftResponse | None, cycle: Cycle) -> list[str]:
     }
     missing = len(asked - answered)
     if missing:
-        problems.append(f"{missing} statement{'s' if missing != 1 else ''} still need an answer.")
+        needs = "statement still needs" if missing == 1 else "statements still need"
+        problems.append(f"{missing} {needs} an answer.")
     if not draft.spectrum_choice:
         problems.append("Please choose how partners work together.")
     if cycle.bank.target_prompt and not draft.spectrum_target:

@@ -465,6 +465,214 @@ def test_every_label_has_at_least_one_reason():
         assert _collab(mode=mode).reasons
 
 
+# --- Every reason in full: the words partnerships read ------------------------------------------
+
+SAID_HELM = "The answer given most often was that all partners share the steering"
+NEEDED = "the 75 needed for strong collaboration"
+DIVIDED = (
+    "people are sharply divided about shared leadership and power: some rate it high and others low"
+)
+NO_SCORE = "there are not enough answers on shared leadership and power to confirm it"
+STEERED = (
+    "Lead partners rate shared leadership and power {} points higher than the other partners "
+    "do, so one organisation appears to be steering."
+)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "key", "reason"),
+    [
+        # Rule 1, at its edge and above: the gap quoted is the gap shown.
+        ({"gap": 14.5}, "weak_steered", STEERED.format(15)),
+        ({"gap": 15.0, "mode": None}, "weak_steered", STEERED.format(15)),
+        ({"gap": 49.6, "mode": "cooperation"}, "weak_steered", STEERED.format(50)),
+        # Rule 1 not met (14.49 is shown as 14, a negative gap is the others rating higher).
+        (
+            {"gap": 14.49, "mode": "weak"},
+            "weak",
+            "The answer given most often was that partners are on one organisation's boat: it "
+            "steers, and the others are asked for an opinion now and then.",
+        ),
+        (
+            {"gap": -40.0, "mode": None},
+            "unknown",
+            "Not enough people answered the question about how the partners work together to "
+            "say what kind of collaboration this is.",
+        ),
+        # Rule 3, strong: each agreement, and none at all (no "None" in the words).
+        (
+            {"score": 75.0, "agreed": "aligned"},
+            "strong",
+            f"{SAID_HELM}, and shared leadership and power scores 75, at or above {NEEDED}, and "
+            "people largely agree about it.",
+        ),
+        (
+            {"score": 74.5, "agreed": "mixed"},
+            "strong",
+            f"{SAID_HELM}, and shared leadership and power scores 75, at or above {NEEDED}, "
+            "though views vary.",
+        ),
+        (
+            {"score": 75.0, "agreed": None},
+            "strong",
+            f"{SAID_HELM}, and shared leadership and power scores 75, at or above {NEEDED}.",
+        ),
+        (
+            {"score": 100.0, "agreed": None},
+            "strong",
+            f"{SAID_HELM}, and shared leadership and power scores 100, at or above {NEEDED}.",
+        ),
+        # Rule 3, developing: each failure alone and together, at the edges.
+        (
+            {"score": 75.0, "agreed": "polarised"},
+            "developing",
+            f"{SAID_HELM}, but {DIVIDED}.",
+        ),
+        (
+            {"score": 74.5, "agreed": "polarised"},
+            "developing",
+            f"{SAID_HELM}, but {DIVIDED}.",
+        ),
+        (
+            {"score": 74.49, "agreed": "aligned"},
+            "developing",
+            f"{SAID_HELM}, but shared leadership and power scores 74, below {NEEDED}.",
+        ),
+        (
+            {"score": 74.49, "agreed": None},
+            "developing",
+            f"{SAID_HELM}, but shared leadership and power scores 74, below {NEEDED}.",
+        ),
+        (
+            {"score": 74.49, "agreed": "polarised"},
+            "developing",
+            f"{SAID_HELM}, but shared leadership and power scores 74, below {NEEDED}, and "
+            f"{DIVIDED}.",
+        ),
+        (
+            {"score": 0.0, "agreed": "mixed"},
+            "developing",
+            f"{SAID_HELM}, but shared leadership and power scores 0, below {NEEDED}.",
+        ),
+        ({"score": None, "agreed": None}, "developing", f"{SAID_HELM}, but {NO_SCORE}."),
+        ({"score": None, "agreed": "aligned"}, "developing", f"{SAID_HELM}, but {NO_SCORE}."),
+        (
+            {"score": None, "agreed": "polarised"},
+            "developing",
+            f"{SAID_HELM}, but {NO_SCORE}, and {DIVIDED}.",
+        ),
+        # Rule 4.
+        (
+            {"mode": "partnership", "score": 95.0},
+            "partnership",
+            "The answer given most often was that partners have signed up to an agenda that "
+            "someone else set, which is partnership rather than collaboration.",
+        ),
+        (
+            {"mode": "cooperation", "score": None, "agreed": None},
+            "cooperation",
+            "The answer given most often was that partners work alongside each other towards "
+            "their own goals, which is co-operation rather than collaboration.",
+        ),
+    ],
+)
+def test_every_collaboration_type_gives_its_reason_in_full(inputs, key, reason):
+    result = _collab(**inputs)
+    assert result.key == key
+    assert result.label == scoring._LABELS[key]
+    assert result.reasons == (reason,)
+
+
+def test_every_label_in_full():
+    assert scoring._LABELS == {
+        "weak_steered": "Weak collaboration (one organisation steers)",
+        "weak": "Weak collaboration",
+        "strong": "Strong collaboration",
+        "developing": "Developing collaboration",
+        "partnership": "Partnership",
+        "cooperation": "Co-operation",
+        "unknown": "Not enough answers to say",
+    }
+
+
+@pytest.mark.parametrize(
+    ("counts", "k", "mode", "key"),
+    [
+        # Ties settle on the weaker type, and then on that type's rule.
+        ({"strong": 5, "weak": 5}, 5, "weak", "weak"),
+        ({"strong": 5, "partnership": 5}, 5, "partnership", "partnership"),
+        ({"partnership": 5, "cooperation": 5}, 5, "cooperation", "cooperation"),
+        ({"strong": 6, "weak": 5}, 5, "strong", "strong"),  # one more is no tie
+        # A tie below k is no mode at all, even with a third type further behind.
+        ({"strong": 4, "weak": 4, "cooperation": 1}, 5, None, "unknown"),
+        # Exactly k behind the mode counts.
+        ({"cooperation": 3}, 3, "cooperation", "cooperation"),
+        ({"cooperation": 2}, 3, None, "unknown"),
+    ],
+)
+def test_ties_and_k_decide_the_mode_and_so_the_type(counts, k, mode, key):
+    assert spectrum_mode(counts, k=k) == mode
+    assert _collab(mode=spectrum_mode(counts, k=k)).key == key
+
+
+@pytest.mark.parametrize(
+    ("gaps", "reasons"),
+    [
+        ({"role_lens": 14.49, "size_lens": -14.49}, ()),
+        ({"role_lens": None, "size_lens": None}, ()),
+        (
+            {"role_lens": 14.5},
+            (
+                "People who lead and manage rate shared leadership and power 15 points higher "
+                "than people who deliver services or live here do.",
+            ),
+        ),
+        (
+            {"role_lens": -15.0, "size_lens": 15.0},
+            (
+                "People who deliver services or live here rate shared leadership and power 15 "
+                "points higher than people who lead and manage do.",
+                "Larger organisations rate shared leadership and power 15 points higher than "
+                "small organisations do.",
+            ),
+        ),
+        (
+            {"size_lens": -30.2},
+            (
+                "Small organisations rate shared leadership and power 30 points higher than "
+                "larger organisations do.",
+            ),
+        ),
+    ],
+)
+def test_lens_gap_reasons_in_full_at_their_edges(gaps, reasons):
+    assert scoring.lens_gap_reasons(gaps) == reasons
+    result = collaboration_type(
+        lead_gap=None,
+        mode="partnership",
+        leadership_score=None,
+        leadership_agreement=None,
+        lens_gaps=gaps,
+    )
+    assert result.key == "partnership"
+    assert result.reasons[1:] == reasons
+
+
+def test_the_lens_gap_words_in_full():
+    assert scoring.LENS_GAP_WORDS == {
+        "role_lens": ("people who lead and manage", "people who deliver services or live here"),
+        "size_lens": ("larger organisations", "small organisations"),
+    }
+
+
+def test_dont_know_rate_of_a_single_answer():
+    # One answer: all of it, or none of it, was "don't know"; there is a rate either way.
+    assert dont_know_rate(1, 1) == 1.0
+    assert dont_know_rate(0, 1) == 0.0
+    assert dont_know_rate(1, 2) == 0.5
+    assert dont_know_rate(1, 0) is None
+
+
 # --- Comparisons --------------------------------------------------------------------------------
 
 

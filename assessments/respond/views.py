@@ -313,6 +313,9 @@ def respond_submit(request: HttpRequest, token: str) -> HttpResponse:
         draft = DraftResponse.objects.filter(invitation=invitation).first()
         if draft is None:
             return _closed_page(request, invitation, str(refused))
+        if draft.partner_id is None:
+            # The review names the organisation; with none chosen, the about-you page asks.
+            return redirect("respond_about", token)
         questionnaire = Questionnaire(invitation.cycle.bank)
         return _render_review(
             request, invitation, questionnaire, draft, token, [str(refused)], status=400
