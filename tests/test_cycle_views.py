@@ -551,8 +551,95 @@ def test_an_invitation_from_another_cycle_is_not_found(client, world, facilitato
     assert world_state() == before
 
 
+def _unchanged(world, before):
+    assert world_state() == before
+
+
+def _cycle_created(world, before):
+    created = Cycle.objects.exclude(pk__in=[c[0] for c in before[0]]).get()
+    assert (created.place.slug, created.name, created.status) == (
+        "ashford",
+        "Hijacked",
+        CycleStatus.DRAFT,
+    )
+    assert world_state()[1:] == before[1:]
+
+
+def _status(which, status):
+    def check(world, before):
+        assert Cycle.objects.get(pk=getattr(world, which).pk).status == status
+
+    return check
+
+
+def _draft_renamed(world, before):
+    assert Cycle.objects.get(pk=world.draft.pk).name == "Hijacked"
+    assert Cycle.objects.get(pk=world.open.pk).name == "Open one"
+
+
+def _closed(world, before):
+    _status("open", CycleStatus.CLOSED)(world, before)
+    assert not DraftResponse.objects.exists()  # closing discards what was not submitted
+
+
+def _invited(world, before):
+    added = Invitation.objects.exclude(pk=world.invitation.pk).get()
+    assert (added.cycle, added.name, added.email) == (world.open, "Mallory", "mallory@example.org")
+    assert Delivery.objects.filter(invitation=added, status=DeliveryStatus.QUEUED).count() == 1
+
+
+def _revoked(world, before):
+    assert Invitation.objects.get(pk=world.invitation.pk).revoked_at is not None
+    assert not DraftResponse.objects.exists()
+
+
+def _reminded(world, before):
+    reminder = Delivery.objects.get(kind=DeliveryKind.REMINDER)
+    assert (reminder.invitation, reminder.status) == (world.invitation, DeliveryStatus.QUEUED)
+
+
+def _retried(world, before):
+    failed = Delivery.objects.get(kind=DeliveryKind.INVITATION)
+    assert (failed.status, failed.attempts) == (DeliveryStatus.QUEUED, 0)
+
+
+# What each request does for the place's facilitator: its status, where it goes, what it changed.
+FACILITATOR_OUTCOMES = {
+    ("cycle_list", "get"): (200, None, _unchanged),
+    ("cycle_create", "get"): (200, None, _unchanged),
+    ("cycle_create", "post"): (302, "created", _cycle_created),
+    ("cycle_detail", "get"): (200, None, _unchanged),
+    ("cycle_edit", "get"): (200, None, _unchanged),
+    ("cycle_edit", "post"): (302, "draft", _draft_renamed),
+    ("cycle_open", "post"): (302, "draft", _status("draft", CycleStatus.OPEN)),
+    ("cycle_close", "post"): (302, "open", _closed),
+    ("cycle_release", "post"): (302, "closed", _status("closed", CycleStatus.RELEASED)),
+    ("invitation_import", "get"): (200, None, _unchanged),
+    ("invitation_import", "post"): (302, "open", _invited),
+    ("invitation_revoke", "post"): (302, "open", _revoked),
+    ("cycle_remind", "post"): (302, "open", _reminded),
+    ("cycle_retry_emails", "post"): (302, "open", _retried),
+}
+
+
+def test_every_facilitator_url_has_an_expected_outcome():
+    assert set(FACILITATOR_OUTCOMES) == {(name, method) for name, method, _ in CYCLE_URLS}
+
+
 @pytest.mark.parametrize(("name", "method", "which"), CYCLE_URLS)
-def test_the_places_facilitator_gets_in(client, world, facilitator_a, name, method, which):
+def test_the_places_facilitator_gets_in_and_the_request_does_its_job(
+    client, world, facilitator_a, name, method, which
+):
     client.force_login(facilitator_a)
+    before = world_state()
     response = getattr(client, method)(world_url(world, name, which), world_data(world))
-    assert response.status_code in (200, 302)
+    status, goes_to, check = FACILITATOR_OUTCOMES[(name, method)]
+    assert response.status_code == status
+    if goes_to == "created":
+        goes_to = Cycle.objects.get(name="Hijacked")
+    elif goes_to:
+        goes_to = getattr(world, goes_to)
+    if goes_to:
+        assert response["Location"] == reverse("cycle_detail", args=["ashford", goes_to.pk])
+        assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+    check(world, before)
