@@ -56,15 +56,6 @@ def determined_cells(
     return None
 
 
-def involves_only(rows: Sequence[Row], cells: frozenset) -> bool:
-    """Whether some non-zero combination of `rows` is non-zero only on `cells`."""
-    everything = sorted({cell for row in rows for cell in row}, key=repr)
-    outside = [cell for cell in everything if cell not in cells]
-    full = _rank([[row.get(cell, 0) for cell in everything] for row in rows])
-    rest = _rank([[row.get(cell, 0) for cell in outside] for row in rows])
-    return rest < full
-
-
 # --- Groups of respondents ----------------------------------------------------------------------
 
 
@@ -140,7 +131,7 @@ def hide_until_safe(
         shown = {name: members for name, members in groups.items() if name not in hidden}
         found = leak(shown, partner_of, k)
         if found is None:
-            return hidden
+            return _show_again(groups, hidden, partner_of, k, hide_first)
         people, _rows = found
         candidates = sorted((name for name in shown if name not in keep), key=hide_first)
         if not candidates:
@@ -148,26 +139,47 @@ def hide_until_safe(
         hidden.add(_culprit(shown, candidates, people, partner_of, k))
 
 
+def _show_again(groups, hidden, partner_of, k, hide_first) -> set[Hashable]:
+    """`hidden` less every group that can be shown again beside the rest without a leak.
+
+    A group hidden for one leak may be needed by no leak once later groups have gone too; hiding
+    nothing that need not be hidden, the last in the order are tried first.
+    """
+    hidden = set(hidden)
+    for name in sorted(hidden, key=hide_first, reverse=True):
+        shown = {other: members for other, members in groups.items() if other not in hidden}
+        if leak({**shown, name: groups[name]}, partner_of, k) is None:
+            hidden.discard(name)
+    return hidden
+
+
 def _culprit(shown, candidates, people, partner_of, k) -> Hashable:
     for name in candidates:
         rest = {other: members for other, members in shown.items() if other != name}
-        if not _describes(rest, people, partner_of):
+        if not _describes(rest, people, partner_of, k):
             return name
     # No single group frees these people: hide the first that includes any of them.
     return next((name for name in candidates if shown[name] & people), candidates[0])
 
 
-def _describes(groups: Mapping[Hashable, frozenset], people: frozenset, partner_of) -> bool:
-    cell_of, _sizes = cells_of(groups, partner_of)
+def _describes(groups: Mapping[Hashable, frozenset], people: frozenset, partner_of, k: int) -> bool:
+    """Whether these groups' figures still describe some of `people`, fewer than k, alone.
+
+    Without one group, these people may share their cells with others (the cells are cut by the
+    groups shown), and a cell of k or more people describes nobody; so the question is asked of
+    `determined_cells`, with every cell holding none of these people counted as large.
+    """
+    cell_of, sizes = cells_of(groups, partner_of)
     cells = frozenset(cell_of[m] for m in people if m in cell_of)
     if not cells:
         return False
+    weights = {cell: size if cell in cells else k for cell, size in sizes.items()}
     names = sorted(groups, key=repr)
     for rows in (
         [balanced_row(groups[name], partner_of, cell_of) for name in names],
         [plain_row(groups[name], cell_of) for name in names],
     ):
-        if involves_only(rows, cells):
+        if determined_cells(rows, weights, k) is not None:
             return True
     return False
 

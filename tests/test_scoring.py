@@ -673,6 +673,37 @@ def test_dont_know_rate_of_a_single_answer():
     assert dont_know_rate(1, 0) is None
 
 
+def test_one_scored_statement_is_enough_when_it_is_half():
+    # 1 of 2 is half: counts; 1 of 1 is all of it.
+    assert respondent_condition_score(75.0, 1, 2) == 75.0
+    assert respondent_condition_score(100.0, 1, 1) == 100.0
+    assert respondent_condition_score(75.0, 1, 3) is None
+
+
+def test_a_label_with_lens_gap_reasons_keeps_its_label():
+    result = collaboration_type(
+        lead_gap=None,
+        mode="strong",
+        leadership_score=90.0,
+        leadership_agreement="aligned",
+        lens_gaps={"role_lens": 20.0},
+    )
+    assert (result.key, result.label) == ("strong", "Strong collaboration")
+    assert len(result.reasons) == 2
+
+
+def test_a_fall_keeps_its_change_beside_the_arrow():
+    assert trend(50.0, 60.0) == Trend(change=-10.0, direction="down")
+    assert trend(60.0, 50.0) == Trend(change=10.0, direction="up")
+
+
+def test_two_shown_cells_have_a_gap():
+    # The smallest heatmap row with a gap: two cells shown, one hidden.
+    assert heatmap_gap([60.0, None, 45.0]) == 15.0
+    assert heatmap_gap([60.0, 45.0]) == 15.0
+    assert heatmap_gap([60.0]) is None
+
+
 # --- Comparisons --------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.suppression import (
+    count_band,
     is_shown,
     suppress_overlapping,
     suppress_partition,
@@ -79,7 +80,9 @@ def test_lower_k_of_3():
 
 
 def test_groups_adding_up_to_more_than_the_total_are_an_error():
-    with pytest.raises(ValueError, match="The groups add up to more than the total"):
+    with pytest.raises(
+        ValueError, match=r"^The groups add up to more than the total, so they cannot split it\.$"
+    ):
         suppress_partition(5, {"a": 3, "b": 3}, k=3)
 
 
@@ -174,3 +177,86 @@ def test_no_two_shown_groups_differ_by_fewer_than_k(memberships, k):
     for a in shown:
         for b in shown:
             assert len(a - b) == 0 or len(a - b) >= k
+
+
+# --- Choosing which of two clashing groups goes --------------------------------------------------
+
+
+def test_a_pair_allowed_to_differ_on_one_side_only_may_both_show():
+    # "role" is "all" less 2 people (one side only): allowed for this pair, so both stay.
+    groups = {"all": frozenset(range(10)), "role": frozenset(range(8))}
+    allowed = {("role", "all")}
+
+    def one_sided_ok(a, b):
+        return (a, b) in allowed
+
+    assert suppress_overlapping(groups, 5, one_sided_ok=one_sided_ok) == set()
+    # Not for another pair, nor when the two differ by too few on both sides.
+    assert suppress_overlapping(groups, 5, one_sided_ok=lambda a, b: False) == {"role"}
+    assert suppress_overlapping(groups, 5, one_sided_ok=lambda a, b: (b, a) in allowed) == {"role"}
+    both_sides = {"x": frozenset(range(8)), "y": frozenset(range(2, 10))}
+    assert suppress_overlapping(both_sides, 5, one_sided_ok=lambda a, b: True) == {"x"}
+
+
+def test_with_an_order_the_first_of_a_clashing_pair_goes_not_the_smaller():
+    groups = {
+        "all": frozenset(range(20)),
+        "lead": frozenset(range(12)),  # the larger of the pair, but first to go
+        "sector": frozenset(range(10)),
+        "other": frozenset(range(12, 20)),
+    }
+    order = {"lead": (0,), "sector": (1,), "other": (2,), "all": (9,)}
+    assert suppress_overlapping(groups, 5, hide_first=order.__getitem__) == {"lead"}
+    # Without an order, the smaller goes.
+    assert suppress_overlapping(groups, 5) == {"sector"}
+    # Of several clashing pairs, the group first in the order over all of them goes.
+    order = {"lead": (1,), "sector": (0,), "other": (2,), "all": (9,)}
+    assert suppress_overlapping(groups, 5, hide_first=order.__getitem__) == {"sector"}
+
+
+def test_without_an_order_the_largest_of_the_smaller_sides_goes_first():
+    # z clashes with b (2 apart), b with c (2 apart); z and c are 4 apart, enough at k = 3.
+    # Hiding b, the larger of the two smaller sides, settles both clashes: z and c stay.
+    groups = {"z": frozenset(range(6)), "b": frozenset(range(8)), "c": frozenset(range(10))}
+    assert suppress_overlapping(groups, 3) == {"b"}
+
+
+# --- Counts shown as bands -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "total", "band"),
+    [
+        (12, 5, 30, (10, 14)),
+        (10, 5, 30, (10, 14)),
+        (14, 5, 30, (10, 14)),
+        (4, 5, 30, (0, 4)),
+        (0, 5, 30, (0, 4)),
+        (28, 5, 30, (25, 29)),
+        (27, 5, 28, (25, 28)),  # cut at the total
+        (30, 5, 30, (30, 30)),  # the total itself is shown as it is
+        (7, 3, 20, (6, 8)),
+    ],
+)
+def test_a_count_is_shown_as_the_band_of_k_it_falls_in(n, k, total, band):
+    assert count_band(n, k, total) == band
+
+
+@given(
+    k=st.integers(3, 5),
+    total=st.integers(3, 40),
+    data=st.data(),
+)
+def test_no_two_bands_pin_a_difference_to_1_to_k_minus_1(k, total, data):
+    # Brute force: every count a band could stand for, against every count of another band (or
+    # the total): some pair of them differs by 0 or by k or more.
+    a = data.draw(st.integers(0, total))
+    b = data.draw(st.integers(0, total))
+    band_a, band_b = count_band(a, k, total), count_band(b, k, total)
+    assert band_a[0] <= a <= band_a[1] and band_b[0] <= b <= band_b[1]
+    differences = {
+        abs(x - y) for x in range(band_a[0], band_a[1] + 1) for y in range(band_b[0], band_b[1] + 1)
+    }
+    assert any(d == 0 or d >= k for d in differences)
+    if a != total:
+        assert band_a[1] - band_a[0] == min(k - 1, total - band_a[0])
