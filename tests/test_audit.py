@@ -170,3 +170,88 @@ def test_the_random_rounds_hold_leaks_to_find():
         groups, partner_of = _random_groups(rng, k)
         leaking += brute_force_leak(groups, partner_of, k) is not None
     assert leaking >= 20
+
+
+# --- The coefficients, the culprit and the order ------------------------------------------------
+
+
+def test_a_balanced_row_weighs_each_partner_equally():
+    # Partner p has 3 members in the group, q has 1: each partner's half is shared among its
+    # members, so p's members weigh 1/6 each and q's member 1/2.
+    partner_of = {0: "p", 1: "p", 2: "p", 3: "q"}
+    cell_of = {m: ("cell", m) for m in partner_of}
+    assert audit.balanced_row(range(4), partner_of, cell_of) == {
+        ("cell", 0): Fraction(1, 6),
+        ("cell", 1): Fraction(1, 6),
+        ("cell", 2): Fraction(1, 6),
+        ("cell", 3): Fraction(1, 2),
+    }
+
+
+def test_a_plain_row_weighs_each_member_equally():
+    cell_of = {m: ("cell", m) for m in range(4)}
+    assert audit.plain_row(range(4), cell_of) == {("cell", m): Fraction(1, 4) for m in range(4)}
+
+
+def test_group_names_of_different_types_are_audited_alike():
+    # Names need only be hashable: a string beside tuples, as a caller may pass the place.
+    partner_of = dict.fromkeys(range(6), "p")
+    groups = {"all": frozenset(range(6)), ("role", 1): frozenset(range(5))}
+    people, _rows = audit.leak(groups, partner_of, k=3)
+    assert people == frozenset({5})
+    hidden = audit.hide_until_safe(
+        groups, partner_of, 3, hide_first=lambda name: (name == "all",), keep=["all"]
+    )
+    assert hidden == {("role", 1)}
+
+
+def test_of_two_groups_either_of_which_would_do_the_first_in_the_order_goes():
+    # X and Y are one person apart; each alone beside the place is safe.
+    partner_of = dict.fromkeys(range(10), "p")
+    groups = {"all": frozenset(range(10)), "X": frozenset(range(5)), "Y": frozenset(range(4))}
+    for first, second in (("X", "Y"), ("Y", "X")):
+        order = {first: (0,), second: (1,), "all": (9,)}
+        hidden = audit.hide_until_safe(groups, partner_of, 3, order.__getitem__, keep=["all"])
+        assert hidden == {first}
+
+
+def test_the_culprit_is_a_group_whose_hiding_frees_the_people_described():
+    # Four people of one partner: the place, three of them, and all four again under another
+    # name. Person 3 is described by place − three; hiding "three" frees them (beside the place,
+    # the group of all four describes nobody), hiding "four" does not.
+    partner_of = dict.fromkeys(range(4), "p")
+    shown = {
+        "all": frozenset(range(4)),
+        "three": frozenset(range(3)),
+        "four": frozenset(range(4)),
+    }
+    people = frozenset({3})
+    assert audit._culprit(shown, ["four", "three"], people, partner_of, 3) == "three"
+    assert audit._culprit(shown, ["three", "four"], people, partner_of, 3) == "three"
+    rest = {"all": shown["all"], "four": shown["four"]}
+    assert not audit._describes(rest, people, partner_of, 3)
+    assert audit._describes({"all": shown["all"], "three": shown["three"]}, people, partner_of, 3)
+    assert not audit._describes(rest, frozenset({9}), partner_of, 3)  # nobody of these shown
+
+
+def test_when_no_single_group_frees_them_the_first_holding_any_of_them_goes():
+    # Person 5 is described by place − A and by place − B: no one group frees them.
+    partner_of = dict.fromkeys(range(6), "p")
+    shown = {
+        "all": frozenset(range(6)),
+        "A": frozenset(range(5)),
+        "B": frozenset(range(5)),
+        "C": frozenset(range(6)),
+    }
+    people = frozenset({5})
+    assert audit._culprit(shown, ["C", "A", "B"], people, partner_of, 3) == "C"
+    assert audit._culprit(shown, ["A", "B"], people, partner_of, 3) == "A"
+
+
+def test_kept_groups_that_give_someone_away_are_an_error():
+    partner_of = dict.fromkeys(range(6), "p")
+    groups = {"all": frozenset(range(6)), "five": frozenset(range(5))}
+    with pytest.raises(ValueError, match=r"^The kept groups alone describe fewer than k people\.$"):
+        audit.hide_until_safe(
+            groups, partner_of, 3, hide_first=lambda name: (0,), keep=["all", "five"]
+        )
