@@ -218,19 +218,16 @@ def test_of_two_groups_either_of_which_would_do_the_first_in_the_order_goes():
 def test_the_culprit_is_a_group_whose_hiding_frees_the_people_described():
     # Four people of one partner: the place, three of them, and all four again under another
     # name. Person 3 is described by place − three; hiding "three" frees them (beside the place,
-    # the group of all four describes nobody), hiding "four" does not.
+    # the group of all four describes nobody), hiding "four" does not. Names of mixed types.
     partner_of = dict.fromkeys(range(4), "p")
-    shown = {
-        "all": frozenset(range(4)),
-        "three": frozenset(range(3)),
-        "four": frozenset(range(4)),
-    }
+    three, four = ("three", 1), ("four", 1)
+    shown = {"all": frozenset(range(4)), three: frozenset(range(3)), four: frozenset(range(4))}
     people = frozenset({3})
-    assert audit._culprit(shown, ["four", "three"], people, partner_of, 3) == "three"
-    assert audit._culprit(shown, ["three", "four"], people, partner_of, 3) == "three"
-    rest = {"all": shown["all"], "four": shown["four"]}
+    assert audit._culprit(shown, [four, three], people, partner_of, 3) == three
+    assert audit._culprit(shown, [three, four], people, partner_of, 3) == three
+    rest = {"all": shown["all"], four: shown[four]}
     assert not audit._describes(rest, people, partner_of, 3)
-    assert audit._describes({"all": shown["all"], "three": shown["three"]}, people, partner_of, 3)
+    assert audit._describes({"all": shown["all"], three: shown[three]}, people, partner_of, 3)
     assert not audit._describes(rest, frozenset({9}), partner_of, 3)  # nobody of these shown
 
 

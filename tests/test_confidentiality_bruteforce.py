@@ -185,6 +185,10 @@ def round_groups(k, partners, splits) -> tuple[dict, dict]:
 @example((3, [0, 0, 1, 1, 2, 2, 3, 3, 0], [[0, 0, 0, 1, 1, 1, 2, 2, 2]]))
 @example((3, [0] * 10, [[0, 0, 0, 1, 1, 1, 2, 2, 2, 3], [0, 1, 2, 3, 4, 5, 6, 7, 7, 7]]))
 @example((4, [0, 1, 2, 3] * 2, [[0, 0, 0, 0, 1, 1, 1, 1]]))  # a remainder of exactly k
+# Found by this test: the place and all four again describe nobody, so only "three" goes.
+@example((3, [0, 0, 0, 0], [[0, 0, 0, 1], [0, 0, 0, 0]]))
+# Found by this test: a group hidden for the first leak is needed by none once the second went.
+@example((4, [0] * 8 + [1], [[0, 0, 0, 0, 0, 1, 1, 1, 1], [1] * 8 + [0]]))
 def test_the_audit_leaves_nothing_to_find_and_hides_nothing_it_need_not(case):
     k, partners, splits = case
     groups, partner_of = round_groups(k, partners, splits)
