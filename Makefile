@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # Links printed and emailed by `make run` point at the server it starts, unless SITE_URL is given.
 SITE_URL ?= http://$(HOST)
 
-.PHONY: run test setup install demo lint format clean
+.PHONY: run test mutation setup install demo lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Python 3.12 or newer is needed (found $$($(PYTHON) --version)). Install it, e.g. pyenv install 3.12."; exit 1; }
@@ -38,6 +38,38 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit --quiet --recursive betterway places assessments actions workshops --severity-level medium --exclude '*/migrations/*'
 	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+## Mutation testing (not part of CI; about 10 minutes on 2 cores): mutmut's mutants of
+## assessments/scoring.py, suppression.py and audit.py against the pure tests that pin them
+## ([tool.mutmut] in pyproject.toml), then the score. Mutants judged equivalent (no behaviour
+## changes), left out of the behaviour-changing score:
+##   scoring.x_spectrum_mode__mutmut_2: `best` starting at 1, not 0, differs only when k < 2 (k >= 3).
+##   scoring.x_lens_gap_reasons__mutmut_13/14: `gap >= 0` / `gap > 1` for `gap > 0`: gaps under
+##     14.5 either way have already been skipped.
+##   scoring.x__strong_or_developing__mutmut_36: another missing key for .get(): '' either way.
+##   scoring.x_benchmark__mutmut_7: quantiles without n=4, which is its default.
+##   suppression.x_suppress_partition__mutmut_38/39: `remainder = g` / `-= g`: one hidden group
+##     (of k or more) always ends the loop, and the remainder is not used after it.
+##   suppression.x__one_side_only__mutmut_5/7: the smaller group is passed first, so its side
+##     of a clashing pair is never k or more, and the larger's is never 0.
+##   audit.x_determined_cells__mutmut_8: cells of exactly k counted as small: no light set can
+##     hold one, so the same leaks are found (only more slowly).
+MUTATION_EQUIVALENT = \
+	assessments.scoring.x_spectrum_mode__mutmut_2 \
+	assessments.scoring.x_lens_gap_reasons__mutmut_13 \
+	assessments.scoring.x_lens_gap_reasons__mutmut_14 \
+	assessments.scoring.x__strong_or_developing__mutmut_36 \
+	assessments.scoring.x_benchmark__mutmut_7 \
+	assessments.suppression.x_suppress_partition__mutmut_38 \
+	assessments.suppression.x_suppress_partition__mutmut_39 \
+	assessments.suppression.x__one_side_only__mutmut_5 \
+	assessments.suppression.x__one_side_only__mutmut_7 \
+	assessments.audit.x_determined_cells__mutmut_8
+
+mutation: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2
+	$(PY) tests/mutation_score.py $(MUTATION_EQUIVALENT)
 
 demo: install
 	$(PY) manage.py load_demo

@@ -196,6 +196,13 @@ def test_a_pair_allowed_to_differ_on_one_side_only_may_both_show():
     assert suppress_overlapping(groups, 5, one_sided_ok=lambda a, b: (b, a) in allowed) == {"role"}
     both_sides = {"x": frozenset(range(8)), "y": frozenset(range(2, 10))}
     assert suppress_overlapping(both_sides, 5, one_sided_ok=lambda a, b: True) == {"x"}
+    # One person apart on each side is too few on both sides.
+    one_each = {"x": frozenset(range(8)), "y": frozenset(range(1, 9))}
+    assert suppress_overlapping(one_each, 5, one_sided_ok=lambda a, b: True) == {"x"}
+    # Exactly k on the other side is enough for a one-sided pair.
+    k_on_one = {"x": frozenset(range(8)), "y": frozenset(range(2, 13))}
+    assert suppress_overlapping(k_on_one, 5, one_sided_ok=lambda a, b: True) == set()
+    assert suppress_overlapping(k_on_one, 5) == {"x"}
 
 
 def test_with_an_order_the_first_of_a_clashing_pair_goes_not_the_smaller():
@@ -212,6 +219,14 @@ def test_with_an_order_the_first_of_a_clashing_pair_goes_not_the_smaller():
     # Of several clashing pairs, the group first in the order over all of them goes.
     order = {"lead": (1,), "sector": (0,), "other": (2,), "all": (9,)}
     assert suppress_overlapping(groups, 5, hide_first=order.__getitem__) == {"sector"}
+
+
+def test_with_an_order_the_first_over_all_clashing_pairs_goes():
+    # p clashes with q, q with r; p and r are far enough apart. r goes first (the first of the
+    # order), which leaves p and q clashing, so q goes too; q first would have settled both.
+    groups = {"p": frozenset(range(6)), "q": frozenset(range(8)), "r": frozenset(range(10))}
+    order = {"r": (0,), "q": (1,), "p": (2,)}
+    assert suppress_overlapping(groups, 3, hide_first=order.__getitem__) == {"r", "q"}
 
 
 def test_without_an_order_the_largest_of_the_smaller_sides_goes_first():
