@@ -52,6 +52,12 @@ test: install
 ##     (of k or more) always ends the loop, and the remainder is not used after it.
 ##   suppression.x__one_side_only__mutmut_5/7: the smaller group is passed first, so its side
 ##     of a clashing pair is never k or more, and the larger's is never 0.
+##   audit.x__rref__mutmut_6/7, x__rank__mutmut_1: the empty matrix, which no caller passes.
+##   audit.x__rref__mutmut_34/37/38: zip(strict=...) over rows that are always the same length.
+##   audit.x__light_sets__mutmut_3/6/7: the empty set tried first (it never lowers a rank), or
+##     no early stop: the same sets are found, more slowly.
+##   audit.x__merged_columns__mutmut_22: columns scaled by their lead, not divided: two columns
+##     still match only when proportional (c0² = d0²), so the same cells merge.
 ##   audit.x_determined_cells__mutmut_8: cells of exactly k counted as small: no light set can
 ##     hold one, so the same leaks are found (only more slowly).
 MUTATION_EQUIVALENT = \
@@ -64,6 +70,16 @@ MUTATION_EQUIVALENT = \
 	assessments.suppression.x_suppress_partition__mutmut_39 \
 	assessments.suppression.x__one_side_only__mutmut_5 \
 	assessments.suppression.x__one_side_only__mutmut_7 \
+	assessments.audit.x__rref__mutmut_6 \
+	assessments.audit.x__rref__mutmut_7 \
+	assessments.audit.x__rank__mutmut_1 \
+	assessments.audit.x__rref__mutmut_34 \
+	assessments.audit.x__rref__mutmut_37 \
+	assessments.audit.x__rref__mutmut_38 \
+	assessments.audit.x__light_sets__mutmut_3 \
+	assessments.audit.x__light_sets__mutmut_6 \
+	assessments.audit.x__light_sets__mutmut_7 \
+	assessments.audit.x__merged_columns__mutmut_22 \
 	assessments.audit.x_determined_cells__mutmut_8
 
 mutation: install

@@ -243,6 +243,15 @@ def test_when_no_single_group_frees_them_the_first_holding_any_of_them_goes():
     people = frozenset({5})
     assert audit._culprit(shown, ["C", "A", "B"], people, partner_of, 3) == "C"
     assert audit._culprit(shown, ["A", "B"], people, partner_of, 3) == "A"
+    assert audit._culprit(shown, ["A", "C", "B"], people, partner_of, 3) == "C"
+
+
+def test_someone_else_described_is_not_these_people_described():
+    # Place − five describes person 5; nothing describes person 0 (in a cell of five).
+    partner_of = dict.fromkeys(range(6), "p")
+    groups = {"all": frozenset(range(6)), "five": frozenset(range(5))}
+    assert audit._describes(groups, frozenset({5}), partner_of, 3)
+    assert not audit._describes(groups, frozenset({0}), partner_of, 3)
 
 
 def test_kept_groups_that_give_someone_away_are_an_error():
