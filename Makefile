@@ -39,7 +39,7 @@ test: install
 	$(VENV)/bin/bandit --quiet --recursive betterway places assessments actions workshops --severity-level medium --exclude '*/migrations/*'
 	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
-## Mutation testing (not part of CI; about 10 minutes on 2 cores): mutmut's mutants of
+## Mutation testing (not part of CI; about 5 minutes on 2 cores): mutmut's mutants of
 ## assessments/scoring.py, suppression.py and audit.py against the pure tests that pin them
 ## ([tool.mutmut] in pyproject.toml), then the score. Mutants judged equivalent (no behaviour
 ## changes), left out of the behaviour-changing score:
