@@ -73,7 +73,7 @@ def test_version_1_1_has_the_same_statements_and_the_guidance():
     # Published, so the guidance is as immutable as the statements.
     condition = newest.conditions.first()
     condition.guidance = "Something else"
-    with pytest.raises(ImmutableBankError):
+    with pytest.raises(ImmutableBankError, match="belongs to a published question bank"):
         condition.save()
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.browser import audit
 
@@ -45,11 +46,36 @@ def _async_unsafe_allowed():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
-@pytest.fixture(scope="session", autouse=True)
-def database_before_playwright(django_db_setup):
-    """The test database is made before Playwright starts, so that it is destroyed after
-    Playwright has stopped, when a later test outside this folder ends the session with no event
-    loop running and no allowance."""
+# Playwright for these tests only: started for the first of them and stopped after the last, so
+# its event loop no longer runs on the main thread when the rest of the suite uses the database
+# (pytest-playwright's own fixtures are session-wide; these replace them, package-wide).
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts):
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type_launch_args, browser_type):
+    def launch(**kwargs):
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser):
+    browser = launch_browser()
+    yield browser
+    browser.close()
 
 
 # Hooks of this conftest run for the items under tests/browser/ only (item.ihook).
