@@ -132,3 +132,8 @@ def test_postgresql_prepares_statements_unless_told_not_to():
 def test_sqlite_has_no_prepared_statement_options():
     options = _database_setting(OPTIONS, DATABASE_URL="sqlite:///ignored.sqlite3")
     assert "server_side_binding" not in options
+
+
+def test_async_unsafe_database_calls_are_allowed_only_in_the_browser_tests():
+    # tests/browser/conftest.py allows them while one of its tests runs; nothing else may.
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
