@@ -565,7 +565,9 @@ def test_tampered_arrange_posts_change_nothing(workshop, ranking, facilitator_a,
     idea.refresh_from_db()
     assert idea.theme is None and not Action.objects.exists()
     # Arrange writes before the Arrange step: refused.
-    services_error = pytest.raises(services.StepError)
+    services_error = pytest.raises(
+        services.StepError, match="so adding this theme was not done. It belongs to the Arrange"
+    )
     fresh = services.start_workshop(
         released,
         facilitator_a,
