@@ -572,6 +572,13 @@ def _status(which, status):
     return check
 
 
+def _open_refused(world, before):
+    # The world's place already has a round open: a second one is refused (one open round a
+    # place), and nothing changes.
+    _status("draft", CycleStatus.DRAFT)(world, before)
+    assert world_state() == before
+
+
 def _draft_renamed(world, before):
     assert Cycle.objects.get(pk=world.draft.pk).name == "Hijacked"
     assert Cycle.objects.get(pk=world.open.pk).name == "Open one"
@@ -611,7 +618,7 @@ FACILITATOR_OUTCOMES = {
     ("cycle_detail", "get"): (200, None, _unchanged),
     ("cycle_edit", "get"): (200, None, _unchanged),
     ("cycle_edit", "post"): (302, "draft", _draft_renamed),
-    ("cycle_open", "post"): (302, "draft", _status("draft", CycleStatus.OPEN)),
+    ("cycle_open", "post"): (302, "draft", _open_refused),
     ("cycle_close", "post"): (302, "open", _closed),
     ("cycle_release", "post"): (302, "closed", _status("closed", CycleStatus.RELEASED)),
     ("invitation_import", "get"): (200, None, _unchanged),
@@ -641,5 +648,9 @@ def test_the_places_facilitator_gets_in_and_the_request_does_its_job(
         goes_to = getattr(world, goes_to)
     if goes_to:
         assert response["Location"] == reverse("cycle_detail", args=["ashford", goes_to.pk])
-        assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+        errors = [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+        if check is _open_refused:
+            assert len(errors) == 1 and "Open one, is still open in Ashford" in errors[0]
+        else:
+            assert errors == []
     check(world, before)
