@@ -13,12 +13,15 @@ from django.views.decorators.http import require_GET
 from actions import plan
 from assessments import results_display, tokens
 from assessments.models import CycleResult, CycleStatus
+from assessments.respond.views import no_referrer, own_not_found
 
 NOT_FOUND = "This link is not recognised, or the results it points to are not available."
 
 
 @login_not_required
 @require_GET
+@no_referrer  # the address is the key: never sent on to another site
+@own_not_found
 def public_summary(request: HttpRequest, token: str) -> HttpResponse:
     cycle_id = tokens.cycle_id_from_summary_token(token) if len(token) <= 128 else None
     result = None
@@ -31,7 +34,7 @@ def public_summary(request: HttpRequest, token: str) -> HttpResponse:
     if result is None:
         raise Http404(NOT_FOUND)
     cycle = result.cycle
-    response = render(
+    return render(
         request,
         "assessments/public_summary.html",
         {
@@ -41,6 +44,3 @@ def public_summary(request: HttpRequest, token: str) -> HttpResponse:
             "plan": plan.agreed_headlines(cycle),
         },
     )
-    # The address is the key: never sent on to another site by a link on the page.
-    response["Referrer-Policy"] = "no-referrer"
-    return response

@@ -560,6 +560,7 @@ def test_another_places_invitation_email_cannot_be_changed(
         "/r/" + "0" * 64 + "/nowhere/",  # no such address under the link
         "/r/",
         "/emails/stop/abc/",
+        "/summary/12:forged/",  # a public summary link that was not made by us
     ],
 )
 def test_a_mistyped_link_gets_the_apps_own_404_page_even_with_debug_on(client, settings, path):
