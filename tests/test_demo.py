@@ -176,3 +176,10 @@ def test_riverside_has_an_action_plan_re_measured_in_its_latest_round(client):
     assert "What tends to help" in html
     summary = client.get(reverse("public_summary", args=[tokens.summary_token(riverside.pk)]))
     assert "Write down how the partnership works" in summary.content.decode()
+
+
+def test_the_printed_sign_in_address_follows_site_url(settings):
+    settings.SITE_URL = "http://127.0.0.1:8011"
+    output = _load_demo()
+    assert "Sign in at http://127.0.0.1:8011/" in output
+    assert ":8000" not in output

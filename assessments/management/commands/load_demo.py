@@ -30,7 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created Riverside's action plan ({planned} actions).")
         invitation = load_demo_open_cycle(bank)
         self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
+            self.style.SUCCESS(f"Demo data is ready. Sign in at {settings.SITE_URL}/")
         )
         for login in logins:
             self.stdout.write(f"  {login.username:<12} password {DEMO_PASSWORD}  ({login.role})")
