@@ -18,7 +18,6 @@ from django.db import transaction
 from assessments import bank_guidance, bank_v1, bank_v2
 from assessments.models import BankStatus, Condition, QuestionBank, Statement
 
-DEFAULT_BANK_VERSION = 1
 GUIDED_BANK_VERSION = 2  # "v1.1": version 1 with guidance per condition
 GUIDED_BANK_DESCRIPTION_NOTE = (
     "Version 1.1: the same statements as version 1, with guidance on what tends to help "
@@ -30,7 +29,7 @@ GUIDED_BANK_DESCRIPTION_NOTE = (
 def load_default_banks() -> list[tuple[QuestionBank, bool]]:
     """Create and publish every default bank unless it exists, oldest first: [(bank, created)]
     for v1, v1.1 and v2."""
-    first = _load_first_version()
+    first = _load(bank_v1)
     guided = _load_guided_version(first[0])
     return [first, guided, _load(bank_v2)]
 
@@ -51,51 +50,6 @@ def load_bank_v1() -> QuestionBank:
 def current_default_bank() -> QuestionBank | None:
     """Bank v2, if it has been loaded and published."""
     return QuestionBank.objects.published().filter(name=bank_v2.BANK_NAME, version=1).first()
-
-
-def _load_first_version() -> tuple[QuestionBank, bool]:
-    existing = QuestionBank.objects.filter(
-        name=bank_v1.BANK_NAME, version=DEFAULT_BANK_VERSION
-    ).first()
-    if existing is not None:
-        if not existing.is_published:
-            existing.publish()
-        return existing, False
-
-    spectrum = bank_v1.SPECTRUM
-    bank = QuestionBank.objects.create(
-        name=bank_v1.BANK_NAME,
-        version=DEFAULT_BANK_VERSION,
-        description=bank_v1.BANK_DESCRIPTION,
-        spectrum_prompt=spectrum["prompt"],
-        spectrum_help=spectrum["help"],
-        spectrum_cooperation=spectrum["choices"]["cooperation"],
-        spectrum_partnership=spectrum["choices"]["partnership"],
-        spectrum_weak=spectrum["choices"]["weak"],
-        spectrum_strong=spectrum["choices"]["strong"],
-    )
-    for position, spec in enumerate(bank_v1.CONDITIONS, start=1):
-        condition = Condition.objects.create(
-            bank=bank,
-            key=spec["key"],
-            name=spec["name"],
-            description=spec["description"],
-            comment_prompt=spec["comment_prompt"],
-            order=position,
-        )
-        Statement.objects.bulk_create(
-            Statement(
-                condition=condition,
-                key=s["key"],
-                text=s["text"],
-                help_text=s["help"],
-                reverse_keyed=s["reverse_keyed"],
-                order=n,
-            )
-            for n, s in enumerate(spec["statements"], start=1)
-        )
-    bank.publish()
-    return bank, True
 
 
 def _load_guided_version(first: QuestionBank) -> tuple[QuestionBank, bool]:
